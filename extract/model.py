@@ -88,3 +88,13 @@ class Record:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+@dataclass
+class DocResult:
+    """What `extract.pipeline.process` returns for one document (see docs/ARCHITECTURE.md)."""
+    src: object                 # extract.ingest.SourceDoc
+    records: list = field(default_factory=list)    # Record, offsets in the document text
+    articles: list = field(default_factory=list)   # dicts: index, start, end, title, region, region_code
+    sections: list = field(default_factory=list)   # dicts: article, index, start, end, heading, level
+    date: Optional[str] = None  # document date, ISO
