@@ -1,0 +1,336 @@
+"""The SQLite store: schema, per-document atomic saves, the run log, read-only access.
+
+The schema is the one of ``docs/ARCHITECTURE.md``.  The database runs in WAL mode with a
+busy timeout, so readers (``reform query``, export, review) never block the writer.  A
+document's rows are always replaced inside one transaction (``save``), so a re-run or a
+killed run leaves either the old or the new version of a document, never a mix.
+
+Every value coming from a user or a document goes to SQL as a parameter; the only
+identifiers ever put into SQL text are the fixed column names of this module.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import json
+import os
+import sqlite3
+import typing
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from extract import EXTRACTOR_VERSION
+from extract.model import Record
+
+BUSY_TIMEOUT_S = 30.0
+
+_PY_TYPES = {bool: int, int: int, float: float, str: str, list: str}
+
+
+_HINTS = typing.get_type_hints(Record)
+
+
+def _record_columns() -> dict[str, type]:
+    """Column name -> SQLite type for every field of `Record` (``doc`` becomes ``doc_id``)."""
+    cols: dict[str, type] = {}
+    for f in dataclasses.fields(Record):
+        t = _HINTS[f.name]
+        args = [a for a in typing.get_args(t) if a is not type(None)]
+        base = typing.get_origin(t) or t
+        if args and base is not list:         # Optional[X]
+            base = args[0]
+        cols["doc_id" if f.name == "doc" else f.name] = _PY_TYPES[base]
+    return cols
+
+
+RECORD_COLUMNS = _record_columns()
+_BOOL_FIELDS = {name for name, t in _HINTS.items() if t is bool}
+
+TABLES: dict[str, dict] = {
+    "documents": dict(columns={
+        "doc_id": str, "path": str, "sha256": str, "format": str, "encoding": str,
+        "title": str, "date": str, "status": str, "error": str, "n_records": int,
+        "text": str, "extractor_version": str, "run_id": int, "processed_at": str,
+    }, pk="doc_id", not_null=["status"]),
+    "articles": dict(columns={
+        "id": int, "doc_id": str, "idx": int, "start": int, "end": int, "title": str,
+        "region": str, "region_code": str,
+    }, pk="id", foreign_keys=[("doc_id", "documents", "doc_id")]),
+    "sections": dict(columns={
+        "id": int, "doc_id": str, "article": int, "idx": int, "start": int, "end": int,
+        "heading": str, "level": int,
+    }, pk="id", foreign_keys=[("doc_id", "documents", "doc_id")]),
+    "metrics": dict(columns={"id": int, **RECORD_COLUMNS, "extractor_version": str, "run_id": int},
+                    pk="id", foreign_keys=[("doc_id", "documents", "doc_id")]),
+    "metric_defs": dict(columns={
+        "key": str, "zh": str, "unit": str, "range_low": float, "range_high": float,
+        "definition": str,
+    }, pk="key"),
+    "regions": dict(columns={
+        "code": str, "name": str, "full_name": str, "short": str, "level": str, "parent": str,
+        "valid_from": str, "valid_to": str, "aliases": str,
+    }, pk="code"),
+    "runs": dict(columns={
+        "run_id": int, "started": str, "finished": str, "options": str, "read": int,
+        "skipped": int, "failed": int, "records": int,
+    }, pk="run_id"),
+}
+INDEXES = {
+    "metrics": [["region_code"], ["metric"], ["year"], ["doc_id"]],
+    "articles": [["doc_id"]],
+    "sections": [["doc_id"]],
+}
+CHILD_TABLES = ("metrics", "articles", "sections")
+
+
+def _insert_sql(table: str, columns) -> str:
+    return (f"INSERT INTO {table} ({', '.join(f'[{c}]' for c in columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})")
+
+
+_METRIC_INSERT = _insert_sql("metrics", [*RECORD_COLUMNS, "extractor_version", "run_id"])
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# --- record <-> row -------------------------------------------------------------------
+
+def record_row(rec: Record, doc_id: str) -> dict:
+    """The `metrics` row of a record (without id, extractor_version, run_id)."""
+    row = {}
+    for f in dataclasses.fields(Record):
+        v = getattr(rec, f.name)
+        if f.name == "doc":
+            row["doc_id"] = doc_id
+        elif f.name == "region_alt":
+            row["region_alt"] = json.dumps(list(v or []), ensure_ascii=False)
+        elif f.name in _BOOL_FIELDS:
+            row[f.name] = int(bool(v))
+        else:
+            row[f.name] = v
+    return row
+
+
+def row_record(row: typing.Mapping) -> Record:
+    """The `Record` stored in a `metrics` row (the inverse of `record_row`)."""
+    kw = {}
+    for f in dataclasses.fields(Record):
+        v = row["doc_id" if f.name == "doc" else f.name]
+        if f.name == "region_alt":
+            v = json.loads(v) if v else []
+        elif f.name in _BOOL_FIELDS:
+            v = bool(v)
+        kw[f.name] = v
+    return Record(**kw)
+
+
+def _pick(d: dict, cols) -> dict:
+    """The columns *cols* of *d*; DocResult dicts name ``idx`` ``index``."""
+    return {c: d.get(c, d.get("index")) if c == "idx" else d.get(c) for c in cols}
+
+
+def doc_rows(result) -> dict:
+    """Plain rows of a `DocResult`: cheap to pickle, so workers convert and the writer inserts."""
+    src = result.src
+    doc = {
+        "doc_id": src.doc_id, "path": str(src.path), "sha256": src.sha256,
+        "format": src.format, "encoding": src.encoding, "title": src.title,
+        "date": result.date, "status": "ok", "error": None, "n_records": len(result.records),
+        "text": src.text,
+    }
+    articles = [_pick(a, ("idx", "start", "end", "title", "region", "region_code"))
+                for a in result.articles]
+    sections = [_pick(s, ("article", "idx", "start", "end", "heading", "level"))
+                for s in result.sections]
+    return {"document": doc, "metrics": [record_row(r, src.doc_id) for r in result.records],
+            "articles": articles, "sections": sections}
+
+
+# --- connections ----------------------------------------------------------------------
+
+def open_readonly(path) -> sqlite3.Connection:
+    """A connection that cannot write: the file is opened read-only and query_only is on."""
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"no database at {p}")
+    conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+@contextlib.contextmanager
+def writer_lock(path, on_wait=None):
+    """Hold the single-writer lock of the database at *path* (``<path>.lock``).
+
+    A second ``reform run`` on the same database waits here until the first is done
+    (*on_wait* is called once if it has to wait).  The lock is a POSIX record lock:
+    the kernel drops it when the holder dies, even by SIGKILL, and forked pool workers
+    do not inherit it.
+    """
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            if on_wait:
+                on_wait()
+            fcntl.lockf(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)   # closing releases the lock
+
+
+class Store:
+    """The writer's connection to one database file."""
+
+    def __init__(self, path, timeout: float = BUSY_TIMEOUT_S):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(self.path), timeout=timeout)
+        self.db = sqlite_utils.Database(conn)
+        self.conn = conn
+        with self.db.ensure_autocommit_on():
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")   # WAL: safe against a killed process
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # schema ---------------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """Create missing tables, columns, indexes and the snippet full-text index."""
+        with self.db.atomic():
+            for name, spec in TABLES.items():
+                table = self.db[name]
+                if not table.exists():
+                    table.create(spec["columns"], pk=spec["pk"],
+                                 foreign_keys=spec.get("foreign_keys"),
+                                 not_null=spec.get("not_null"))
+                else:   # a field added to Record since this database was made
+                    have = set(table.columns_dict)
+                    for col, typ in spec["columns"].items():
+                        if col not in have:
+                            table.add_column(col, typ)
+            for name, indexes in INDEXES.items():
+                for cols in indexes:
+                    self.db[name].create_index(cols, if_not_exists=True)
+        if not self.db["metrics_fts"].exists():
+            # trigram: Chinese has no spaces, so the default tokenizer would index whole
+            # clauses as one token; trigrams make MATCH and LIKE find any 3+ character run.
+            self.db["metrics"].enable_fts(["snippet"], create_triggers=True, tokenize="trigram")
+
+    # transactions ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def batch(self):
+        """One write transaction around several saves (each save stays atomic on its own)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.execute("COMMIT")
+
+    # documents ------------------------------------------------------------------------
+
+    def known_hash(self, doc_id: str) -> str | None:
+        """The hash of *doc_id* when it is stored successfully by this extractor version."""
+        row = self.conn.execute(
+            "SELECT sha256 FROM documents WHERE doc_id = ? AND status = 'ok' "
+            "AND extractor_version = ?", (doc_id, EXTRACTOR_VERSION)).fetchone()
+        return row[0] if row else None
+
+    def known_hashes(self) -> dict[str, str]:
+        """`known_hash` for every document at once (one query for a whole run)."""
+        return dict(self.conn.execute(
+            "SELECT doc_id, sha256 FROM documents WHERE status = 'ok' AND extractor_version = ?",
+            (EXTRACTOR_VERSION,)))
+
+    def _replace_doc(self, doc: dict, run_id) -> None:
+        doc_id = doc["doc_id"]
+        for table in CHILD_TABLES:
+            self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        doc = {**doc, "extractor_version": EXTRACTOR_VERSION, "run_id": run_id,
+               "processed_at": now()}
+        self.conn.execute(_insert_sql("documents", list(doc)), list(doc.values()))
+
+    def save(self, result, run_id: int | None = None) -> int:
+        """Replace everything stored for ``result.src.doc_id`` by *result* (a `DocResult`)."""
+        return self.save_rows(doc_rows(result), run_id)
+
+    def save_rows(self, rows: dict, run_id: int | None = None) -> int:
+        """`save` for rows made by `doc_rows`; returns the number of records stored."""
+        doc_id = rows["document"]["doc_id"]
+        with self.db.atomic():
+            self._replace_doc(rows["document"], run_id)
+            self.conn.executemany(_METRIC_INSERT, (
+                [*m.values(), EXTRACTOR_VERSION, run_id] for m in rows["metrics"]))
+            for table in ("articles", "sections"):
+                for r in rows[table]:
+                    self.conn.execute(_insert_sql(table, ["doc_id", *r]), [doc_id, *r.values()])
+        return len(rows["metrics"])
+
+    def save_failure(self, doc_id: str, path, sha256: str | None, reason: str,
+                     run_id: int | None = None) -> None:
+        """Mark *doc_id* failed with a one-line *reason*; its old rows are removed."""
+        with self.db.atomic():
+            self._replace_doc({"doc_id": doc_id, "path": str(path), "sha256": sha256,
+                               "status": "failed", "error": reason, "n_records": 0}, run_id)
+
+    # run log and reference tables -----------------------------------------------------
+
+    def start_run(self, options: dict) -> int:
+        with self.db.atomic():
+            cur = self.conn.execute(
+                "INSERT INTO runs (started, options) VALUES (?, ?)",
+                (now(), json.dumps(options, ensure_ascii=False, default=str)))
+        return cur.lastrowid
+
+    def finish_run(self, run_id: int, counts: dict) -> None:
+        with self.db.atomic():
+            self.conn.execute(
+                "UPDATE runs SET finished = ?, read = ?, skipped = ?, failed = ?, records = ? "
+                "WHERE run_id = ?",
+                (now(), counts.get("read", 0), counts.get("skipped", 0),
+                 counts.get("failed", 0), counts.get("records", 0), run_id))
+
+    def _replace_table(self, table: str, rows) -> int:
+        cols = list(TABLES[table]["columns"])
+        sql = _insert_sql(table, cols)
+        n = 0
+        with self.db.atomic():
+            self.conn.execute(f"DELETE FROM {table}")
+            for row in rows:
+                self.conn.execute(sql, [row.get(c) for c in cols])
+                n += 1
+        return n
+
+    def load_regions(self, rows) -> int:
+        """Replace the `regions` table by *rows* (dicts; ``aliases`` a list)."""
+        return self._replace_table("regions", (
+            {**r, "aliases": json.dumps(list(r.get("aliases") or []), ensure_ascii=False)}
+            for r in rows))
+
+    def load_metric_defs(self, rows) -> int:
+        """Replace `metric_defs` by *rows*: dicts with key, zh, unit, range (pair), definition."""
+        def row(d):
+            low, high = (list(d.get("range") or []) + [None, None])[:2]
+            return {"range_low": d.get("range_low", low), "range_high": d.get("range_high", high),
+                    **{k: d.get(k) for k in ("key", "zh", "unit", "definition")}}
+        return self._replace_table("metric_defs", (row(d) for d in rows))

@@ -1,0 +1,138 @@
+import dataclasses
+import sqlite3
+
+import pytest
+
+from conftest import make_record, make_result
+from extract.store import Store, open_readonly, record_row, row_record
+
+
+@pytest.fixture
+def store(db_path):
+    s = Store(db_path)
+    s.ensure_schema()
+    yield s
+    s.close()
+
+
+def rows(conn, sql, *params):
+    return conn.execute(sql, params).fetchall()
+
+
+def test_schema_tables_pragmas_and_indexes(store):
+    names = set(store.db.table_names())
+    assert {"documents", "articles", "sections", "metrics", "metric_defs", "regions",
+            "runs", "metrics_fts"} <= names
+    assert rows(store.conn, "PRAGMA journal_mode")[0][0] == "wal"
+    assert rows(store.conn, "PRAGMA foreign_keys")[0][0] == 1
+    assert rows(store.conn, "PRAGMA busy_timeout")[0][0] == 30000
+    indexed = {tuple(i.columns) for i in store.db["metrics"].indexes}
+    assert {("region_code",), ("metric",), ("year",), ("doc_id",)} <= indexed
+    store.ensure_schema()   # idempotent
+
+
+def test_metrics_columns_are_every_record_field(store):
+    cols = store.db["metrics"].columns_dict
+    for f in dataclasses.fields(make_record()):
+        assert ("doc_id" if f.name == "doc" else f.name) in cols
+
+
+def test_record_row_round_trip():
+    rec = make_record("x", region_alt=["湖南省衡阳县", "430421"], masked=True, suspect=True)
+    row = record_row(rec, "x")
+    assert row["region_alt"] == '["湖南省衡阳县", "430421"]'
+    assert row["masked"] == 1 and row["doc_id"] == "x"
+    assert row_record(row) == rec
+
+
+def test_save_replaces_a_documents_rows(store):
+    store.save(make_result("a", n=3))
+    store.save(make_result("b", n=1))
+    store.save(make_result("a", n=2))
+    assert rows(store.conn, "SELECT doc_id, count(*) FROM metrics GROUP BY doc_id ORDER BY 1") \
+        == [("a", 2), ("b", 1)]
+    assert rows(store.conn, "SELECT count(*) FROM articles")[0][0] == 2
+    assert rows(store.conn, "SELECT doc_id, n_records, status FROM documents ORDER BY 1") \
+        == [("a", 2, "ok"), ("b", 1, "ok")]
+    stored = rows(store.conn, "SELECT * FROM metrics WHERE doc_id='a' ORDER BY start")
+    names = [d[0] for d in store.conn.execute("SELECT * FROM metrics").description]
+    assert row_record(dict(zip(names, stored[1]))) == make_result("a", n=2).records[1]
+
+
+def test_a_failing_save_keeps_the_old_version_inside_a_batch(store):
+    store.save(make_result("a", n=3))
+    bad = make_result("a", n=2)
+    bad.records[1].value = object()            # cannot be bound: fails after the deletes
+    with store.batch():
+        store.save(make_result("b", n=1))
+        with pytest.raises(sqlite3.Error):
+            store.save(bad)
+        store.save(make_result("c", n=1))
+    assert rows(store.conn, "SELECT doc_id, count(*) FROM metrics GROUP BY doc_id ORDER BY 1") \
+        == [("a", 3), ("b", 1), ("c", 1)]
+
+
+def test_an_aborted_batch_stores_nothing(store):
+    with pytest.raises(KeyboardInterrupt):
+        with store.batch():
+            store.save(make_result("a"))
+            raise KeyboardInterrupt
+    assert rows(store.conn, "SELECT count(*) FROM documents")[0][0] == 0
+
+
+def test_known_hash_and_failures(store):
+    store.save(make_result("a", sha256="h1"))
+    assert store.known_hash("a") == "h1"
+    assert store.known_hash("zz") is None
+    store.save_failure("a", "/c/a.txt", "h2", "corrupt PDF: no trailer", run_id=None)
+    assert store.known_hash("a") is None          # failed documents are tried again
+    assert rows(store.conn, "SELECT count(*) FROM metrics")[0][0] == 0
+    assert rows(store.conn, "SELECT status, error FROM documents") == [
+        ("failed", "corrupt PDF: no trailer")]
+
+
+def test_foreign_keys_are_enforced(store):
+    with pytest.raises(sqlite3.IntegrityError):
+        with store.db.atomic():
+            store.conn.execute("INSERT INTO metrics (doc_id, metric) VALUES ('nodoc', 'x')")
+
+
+def test_snippet_full_text_search(store):
+    res = make_result("a", n=1)
+    res.records[0].snippet = "2010年全县新农合参合率达到95%"
+    store.save(res)
+    hit = rows(store.conn, "SELECT m.doc_id FROM metrics_fts f JOIN metrics m ON m.id = f.rowid "
+                           "WHERE metrics_fts MATCH ?", "参合率")
+    assert hit == [("a",)]
+    store.save(make_result("a", n=0))            # delete triggers keep the index in step
+    assert rows(store.conn, "SELECT count(*) FROM metrics_fts WHERE metrics_fts MATCH ?",
+                "参合率")[0][0] == 0
+
+
+def test_run_log(store):
+    run = store.start_run({"force": True, "paths": ["corpus"]})
+    store.finish_run(run, {"read": 3, "skipped": 1, "failed": 1, "records": 7})
+    (row,) = rows(store.conn, "SELECT options, read, skipped, failed, records, finished FROM runs")
+    assert row[0] == '{"force": true, "paths": ["corpus"]}'
+    assert row[1:5] == (3, 1, 1, 7) and row[5]
+
+
+def test_reference_tables(store):
+    store.load_metric_defs([{"key": "ncms_participation_rate", "zh": "参合率", "unit": "%",
+                             "range": [0, 100], "definition": "x"}])
+    store.load_regions([{"code": "110000", "name": "北京市", "full_name": "北京市",
+                         "level": "province", "aliases": ["北京", "京"]}])
+    store.load_regions([{"code": "110000", "name": "北京市", "aliases": ["北京"]}])
+    assert rows(store.conn, "SELECT * FROM metric_defs") == [
+        ("ncms_participation_rate", "参合率", "%", 0.0, 100.0, "x")]
+    assert rows(store.conn, "SELECT code, aliases FROM regions") == [("110000", '["北京"]')]
+
+
+def test_readonly_connection_refuses_writes(store, db_path):
+    store.save(make_result("a"))
+    ro = open_readonly(db_path)
+    assert ro.execute("SELECT count(*) FROM metrics").fetchone()[0] == 2
+    with pytest.raises(sqlite3.OperationalError, match="readonly|read-only"):
+        ro.execute("DELETE FROM metrics")
+    with pytest.raises(FileNotFoundError):
+        open_readonly(db_path.parent / "missing.db")
