@@ -1,0 +1,309 @@
+"""Metric linker: decide which core metric (if any) governs each quantity of a sentence.
+
+The rules live in ``patterns/metrics.yaml``; this module is the engine:
+
+1. find every alias of every metric in the sentence (longest wins where they overlap);
+2. for each quantity of a unit some metric accepts, pair it with an alias:
+   lists with 分别 pair up in order; otherwise the nearest alias before the number in
+   the same clause, or in an earlier clause of the same sentence when the number's own
+   clause names nothing else ("…住院量146.95万人次,增长8.1%"); else an ``after`` pattern
+   ("90%的病人住院不出县");
+3. decide the kind (level / change / target), the sign of a fall and 由A到B pairs;
+4. flag values outside the metric's plausible range as suspect.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional, Sequence
+
+import regex
+
+from .model import Quantity
+from .patterns import load_patterns
+
+CLAUSE_BREAK = regex.compile(r"[,;:!?。\n()]")
+HARD_BREAK = regex.compile(r"[;。!?\n]")
+# words that may stand before a number that continues the previous clause's indicator
+CONTINUATION = regex.compile(
+    r"其中|分别|比上年|较上年|比去年|较去年|同比|环比|同期|比|较|与|相比|达到|达|为|是|增长|增加|提高|提升|"
+    r"上升|下降|降低|减少|回落|了|共|累计|平均|约|近|超过|全年|当年|年底|年末|以上|左右|"
+    r"\d{2,4}年|[一二三四五六七八九十\d]+月(?:份)?|[上下]半年|第?[一二三四1-4]季度|底|"
+    r"全[省市县区乡镇]|[省市县区]级|市区|县城|城区|农村|城镇|乡镇|[省市县区]|年|和|及|、|\s"
+)
+LIGHT_PREFIX_CHARS = 4
+
+
+@dataclass
+class MetricRule:
+    key: str
+    zh: str
+    unit: str
+    units: tuple
+    change_units: tuple
+    fixed_kind: Optional[str]
+    lo: Optional[float]
+    hi: Optional[float]
+    aliases: list          # compiled regexes
+    after: list
+    context: list
+    exclude: list
+    definition: str = ""
+
+
+@dataclass
+class AliasHit:
+    start: int
+    end: int
+    metric: str
+
+
+@dataclass
+class Link:
+    quantity: Quantity
+    metric: str
+    kind: str
+    value: Optional[float]
+    value_high: Optional[float]
+    unit: str
+    suspect: bool
+    alias_start: int
+    alias_end: int
+
+
+class Linker:
+    def __init__(self, name: str = "metrics"):
+        pats = load_patterns(name)
+        raw = pats.raw
+        self.rules: dict[str, MetricRule] = {}
+        for key, spec in raw["metrics"].items():
+            rng = spec.get("range") or [None, None]
+            unit = spec["unit"]
+            self.rules[key] = MetricRule(
+                key=key, zh=spec.get("zh", key), unit=unit,
+                units=tuple(spec.get("units") or [unit]),
+                change_units=tuple(spec.get("change_units") or ("%", "百分点", unit)),
+                fixed_kind=spec.get("kind"),
+                lo=rng[0], hi=rng[1],
+                aliases=[pats.compile(a) for a in spec.get("aliases", [])],
+                after=[pats.compile(a) for a in spec.get("after", [])],
+                context=[pats.compile(a) for a in spec.get("context", [])],
+                exclude=[pats.compile(a) for a in spec.get("exclude", [])],
+                definition=spec.get("definition", ""),
+            )
+        cues = raw["cues"]
+        self.change_end = pats.compile(
+            "(?:" + cues["change"] + r")(?:了|约|近|达|为|平均|分别|超过|逾|不到|不足|将近|大约|\s)*$")
+        self.weak_change = regex.compile(r"^(?:多|少|高|低)")
+        self.comparison = pats.compile(cues["comparison"])
+        self.negative = pats.compile(cues["negative"])
+        self.target_before = pats.compile(cues["target_before"])
+        self.not_target = regex.compile(r"计划生育|计划免疫|要求(?:各|全)")
+        self.target_after = pats.compile(cues["target_after"])
+        self.from_marker = pats.compile(cues["from_marker"])
+        self._tokens = None
+        self.units = set()
+        for r in self.rules.values():
+            self.units.update(r.units)
+            self.units.update(r.change_units)
+
+    # ---- aliases -----------------------------------------------------------------
+    def find_aliases(self, text: str, start: int, end: int) -> list[AliasHit]:
+        hits = []
+        sent = text[start:end]
+        for key, rule in self.rules.items():
+            if rule.context and not any(c.search(sent) for c in rule.context):
+                continue
+            for rx in rule.aliases:
+                for m in rx.finditer(text, start, end):
+                    if m.end() > m.start():
+                        hits.append(AliasHit(m.start(), m.end(), key))
+        # longest first; drop hits overlapping a longer one
+        hits.sort(key=lambda h: (-(h.end - h.start), h.start))
+        kept: list[AliasHit] = []
+        for h in hits:
+            if all(h.end <= k.start or h.start >= k.end or (h.start == k.start and h.end == k.end)
+                   for k in kept):
+                kept.append(h)
+        kept.sort(key=lambda h: (h.start, h.end))
+        return kept
+
+    # ---- linking -----------------------------------------------------------------
+    def link_sentence(self, text: str, start: int, end: int,
+                      quantities: Sequence[Quantity], tokens=None) -> list[Link]:
+        """Link the quantities of text[start:end]; *tokens* are (start, end) word spans
+        from the segmenter, used to judge whether a clause names a subject of its own."""
+        self._tokens = tokens
+        qs = [q for q in quantities if q.unit in self.units and start <= q.start < end]
+        if not qs:
+            return []
+        aliases = self.find_aliases(text, start, end)
+        clause_starts = [start] + [m.end() for m in CLAUSE_BREAK.finditer(text, start, end)]
+        paired = self._pair_lists(text, start, end, aliases, qs)
+        links = []
+        for i, q in enumerate(qs):
+            link = None
+            if id(q) in paired:
+                link = self._make(text, start, q, paired[id(q)], clause_starts, qs)
+            if link is None:
+                link = self._nearest(text, start, end, q, aliases, clause_starts, qs)
+            if link is None:
+                link = self._after(text, start, end, q, clause_starts, qs)
+            if link is not None:
+                links.append(link)
+        return links
+
+    def _clause_start(self, clause_starts, pos):
+        cs = clause_starts[0]
+        for c in clause_starts:
+            if c <= pos:
+                cs = c
+            else:
+                break
+        return cs
+
+    def _clause_end(self, text, pos, end):
+        m = CLAUSE_BREAK.search(text, pos, end)
+        return m.start() if m else end
+
+    def _compatible(self, rule: MetricRule, q: Quantity, change: bool) -> bool:
+        if change or rule.fixed_kind == "change":
+            return q.unit in rule.change_units
+        return q.unit in rule.units
+
+    def _is_change(self, gap: str) -> Optional[regex.Match]:
+        m = self.change_end.search(gap)
+        if not m:
+            return None
+        if self.weak_change.match(m.group(0)) and not self.comparison.search(gap):
+            return None
+        return m
+
+    def _excluded(self, rule: MetricRule, text: str, a: int, b: int) -> bool:
+        return any(rx.search(text, a, b) for rx in rule.exclude)
+
+    def _light(self, text: str, a: int, b: int) -> bool:
+        """Does text[a:b] (a clause before its number) name no subject of its own?"""
+        rest = CONTINUATION.sub("", text[a:b])
+        rest = regex.sub(r"[^\p{Han}A-Za-z]", "", rest)
+        if len(rest) > LIGHT_PREFIX_CHARS:
+            return False
+        if self._tokens:
+            words = [text[s:e] for s, e in self._tokens if s >= a and e <= b]
+            content = [w for w in words if regex.search(r"\p{Han}", w)
+                       and not CONTINUATION.fullmatch(w) and not regex.fullmatch(f"(?:{CONTINUATION.pattern})+", w)]
+            return len(content) <= 2
+        return True
+
+    def _nearest(self, text, s0, s1, q, aliases, clause_starts, qs) -> Optional[Link]:
+        q_clause = self._clause_start(clause_starts, q.start)
+        for a in reversed([a for a in aliases if a.end <= q.start]):
+            rule = self.rules[a.metric]
+            if a.start < q_clause:
+                # the indicator stands in an earlier clause: inherit only across soft
+                # breaks and when this clause names nothing else before the number
+                if HARD_BREAK.search(text, a.end, q.start):
+                    return None
+                if not self._light(text, q_clause, q.start):
+                    return None
+                if any(a2.start >= q_clause and a2.end <= q.start for a2 in aliases):
+                    continue
+            if q.start - a.end > 40:
+                return None
+            link = self._make(text, s0, q, a, clause_starts, qs)
+            if link is not None:
+                return link
+        return None
+
+    def _after(self, text, s0, s1, q, clause_starts, qs) -> Optional[Link]:
+        rest_end = self._clause_end(text, q.end, s1)
+        for rule in self.rules.values():
+            for rx in rule.after:
+                m = rx.match(text, q.end, rest_end)
+                if m:
+                    hit = AliasHit(m.start(), m.end(), rule.key)
+                    link = self._make(text, s0, q, hit, clause_starts, qs, after=True)
+                    if link is not None:
+                        return link
+        return None
+
+    def _pair_lists(self, text, s0, s1, aliases, qs) -> dict:
+        """A、B分别增长x%、y%: the i-th indicator governs the i-th number."""
+        out = {}
+        for m in regex.finditer("分别", text, s0, s1):
+            c0 = self._clause_start([s0] + [x.end() for x in CLAUSE_BREAK.finditer(text, s0, m.start())],
+                                    m.start())
+            before = [a for a in aliases if c0 <= a.start and a.end <= m.start()]
+            metrics = []
+            for a in before:
+                if not metrics or metrics[-1].metric != a.metric:
+                    metrics.append(a)
+            if len(metrics) < 2:
+                continue
+            stop = HARD_BREAK.search(text, m.end(), s1)
+            stop = stop.start() if stop else s1
+            nxt = [a for a in aliases if a.start > m.end() and a.start < stop]
+            if nxt:
+                stop = min(stop, nxt[0].start)
+            after = [q for q in qs if m.end() <= q.start < stop]
+            if len(after) == len(metrics):
+                for a, q in zip(metrics, after):
+                    out[id(q)] = a
+        return out
+
+    def _make(self, text, s0, q: Quantity, a: AliasHit, clause_starts, qs, after=False) -> Optional[Link]:
+        rule = self.rules[a.metric]
+        q_clause = self._clause_start(clause_starts, q.start)
+        if after:
+            gap = text[q_clause:q.start]
+        else:
+            gap = text[max(a.end, q_clause):q.start]
+        alias_text = text[a.start:a.end]
+        change_m = None
+        kind = "level"
+        from_level = bool(self.from_marker.search(gap))
+        if rule.fixed_kind == "change":
+            kind = "change"
+        elif not from_level:
+            change_m = self._is_change(gap)
+            if change_m:
+                kind = "change"
+        if not self._compatible(rule, q, kind == "change"):
+            return None
+        excl_start = self._clause_start(clause_starts, a.start) if not after else q_clause
+        if self._excluded(rule, text, excl_start, max(q.start, a.end if after else q.start)):
+            return None
+        sign = 1.0
+        if kind == "change":
+            cue = (change_m.group(0) if change_m else "") + ("" if change_m else alias_text + gap)
+            if self.negative.search(cue):
+                sign = -1.0
+        elif self._is_target(text, s0, q, clause_starts):
+            kind = "target"
+        value = q.value * sign if q.value is not None else None
+        value_high = q.value_high * sign if q.value_high is not None else None
+        unit = q.unit
+        suspect = False
+        if kind != "change" and value is not None and rule.lo is not None:
+            vals = [v for v in (value, value_high) if v is not None]
+            suspect = any(v < rule.lo or v > rule.hi for v in vals)
+        return Link(q, rule.key, kind, value, value_high, unit, suspect, a.start, a.end)
+
+    def _is_target(self, text, s0, q, clause_starts) -> bool:
+        before = text[s0:q.start]
+        for m in self.target_before.finditer(before):
+            seg = before[max(0, m.start() - 2):m.end() + 2]
+            if not self.not_target.search(seg):
+                return True
+        rest_end = self._clause_end(text, q.end, len(text))
+        rest = text[q.end:rest_end]
+        if self.target_after.match(rest):
+            return True
+        if rest.startswith("、") and regex.search(r"的\S{0,6}?(?:目标|要求|任务)", rest):
+            return True
+        return False
+
+
+@lru_cache(maxsize=1)
+def default_linker() -> Linker:
+    return Linker()

@@ -1,0 +1,90 @@
+"""One document in, its records out: normalise → structure → numbers → link → attribute.
+
+The cheap scan runs first: the quantity recogniser runs over the whole analysis text,
+and only sentences holding a quantity of a unit some metric accepts go through the spaCy
+pipeline (segmentation and linking). Every offset handed out is mapped back to the
+document text.
+"""
+from __future__ import annotations
+
+import bisect
+from typing import Optional
+
+from . import EXTRACTOR_VERSION
+from .attribution import Attributor
+from .components import build_nlp
+from .linker import default_linker
+from .model import DocResult, Record
+from .normalise import normalise
+from .numbers import recognise
+from .structure import parse_structure
+
+
+def process(src, segmenter: str = "jieba") -> DocResult:
+    """Extract the records of one `SourceDoc`."""
+    norm = normalise(src.text)
+    text = norm.text
+    st = parse_structure(text)
+    linker = default_linker()
+    quantities = [q for q in recognise(text) if q.unit in linker.units]
+    attr = Attributor(text, st)
+
+    records: list[Record] = []
+    if quantities:
+        nlp = build_nlp(segmenter)
+        starts = [q.start for q in quantities]
+        for sent in st.sentences:
+            i = bisect.bisect_left(starts, sent.start)
+            j = bisect.bisect_left(starts, sent.end)
+            if i == j:
+                continue
+            doc = nlp(text[sent.start:sent.end])
+            for link in doc._.links:
+                records.append(_record(src, norm, st, attr, sent, link))
+    articles = []
+    for idx, art in enumerate(st.articles):
+        a, b = norm.src_span(art.start, art.end)
+        reg = attr.article_region(idx)
+        articles.append({"index": idx, "start": a, "end": b, "title": art.title,
+                         "region": reg.name if reg else None,
+                         "region_code": reg.code if reg else None})
+    sections = []
+    for idx, sec in enumerate(st.sections):
+        a, b = norm.src_span(sec.start, sec.end)
+        sections.append({"article": st.article_at(sec.start), "index": idx, "start": a, "end": b,
+                         "heading": sec.title, "level": getattr(sec, "level", None)})
+    date = attr.document_date()
+    return DocResult(src=src, records=records, articles=articles, sections=sections,
+                     date=date.isoformat() if date else None)
+
+
+def _record(src, norm, st, attr, sent, link) -> Record:
+    q = link.quantity
+    qs, qe = q.start + sent.start, q.end + sent.start
+    a, b = norm.src_span(qs, qe)
+    reg = attr.region_for(qs, sent.start)
+    tm = attr.time_for(qs, sent.start)
+    sa, sb = norm.src_span(sent.start, sent.end)
+    sec = st.section_at(qs)
+    return Record(
+        doc=src.doc_id, metric=link.metric, kind=link.kind,
+        value=link.value, value_high=link.value_high, unit=link.unit,
+        qualifier=q.qualifier,
+        region=reg.name if reg and not reg.masked else None,
+        region_code=reg.code if reg and not reg.masked else None,
+        year=tm.year if tm else None,
+        masked=q.masked, suspect=link.suspect,
+        text=src.text[a:b], start=a, end=b,
+        region_text=reg.surface if reg else None,
+        region_masked=bool(reg and reg.masked),
+        region_alt=list(reg.alt) if reg and not reg.masked else [],
+        period_start=tm.period_start if tm else None,
+        period_end=tm.period_end if tm else None,
+        article=st.article_at(qs),
+        section=sec.title if sec else None,
+        snippet=src.text[sa:sb].strip(),
+    )
+
+
+def extractor_version() -> str:
+    return EXTRACTOR_VERSION
