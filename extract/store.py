@@ -172,6 +172,7 @@ def writer_lock(path, on_wait=None):
     the kernel drops it when the holder dies, even by SIGKILL, and forked pool workers
     do not inherit it.
     """
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:

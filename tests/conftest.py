@@ -2,6 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import sys
+import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -10,7 +15,7 @@ from extract.model import DocResult, Record
 
 
 def make_record(doc="d", metric="ncms_participation_rate", value=95.0, start=0, **kw) -> Record:
-    text = kw.pop("text", f"{value:g}%")
+    text = kw.pop("text") if "text" in kw else f"{value:g}%"
     base = dict(doc=doc, metric=metric, kind="level", value=value, value_high=None, unit="%",
                 qualifier=None, region="北京市", region_code="110000", year=2010, masked=False,
                 suspect=False, text=text, start=start, end=start + len(text),
@@ -28,6 +33,61 @@ def make_result(doc_id="d", n=2, text="正文" * 20, sha256=None, path=None) -> 
                                     region_code=None)],
                      sections=[dict(article=0, index=0, start=0, end=4, heading="一、", level=1)],
                      date="2011-01-05")
+
+
+def fake_process(src, segmenter="jieba") -> DocResult:
+    """A deterministic stand-in for `extract.pipeline.process`: one record per "NN%".
+
+    Text containing BOOM raises, like a pipeline bug would; FAKE_PIPELINE_DELAY (seconds)
+    slows every document down so a run can be killed midway.
+    """
+    if "BOOM" in src.text:
+        raise ValueError("fake pipeline exploded")
+    time.sleep(float(os.environ.get("FAKE_PIPELINE_DELAY", "0")))
+    records = [make_record(src.doc_id, value=float(m.group(1)), start=m.start(), text=m.group(),
+                           year=2010 + i, snippet=src.text[max(0, m.start() - 10):m.end()])
+               for i, m in enumerate(re.finditer(r"(\d+(?:\.\d+)?)%", src.text))]
+    return DocResult(src=src, records=records, articles=[], sections=[], date=None)
+
+
+# `reform` in a subprocess with `fake_process` as the pipeline: the same entry point
+# (extract.cli:main) with extract.pipeline replaced before the run imports it.
+_DRIVER = f"""
+import sys, types
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+import conftest
+sys.modules["extract.pipeline"] = types.SimpleNamespace(process=conftest.fake_process)
+from extract.cli import main
+main()
+"""
+
+
+def reform_argv(*args: str, fake: bool = True) -> list[str]:
+    if fake:
+        return [sys.executable, "-c", _DRIVER, *map(str, args)]
+    return [sys.executable, "-c", "from extract.cli import main; main()", *map(str, args)]
+
+
+def write_corpus(folder: Path, n: int, start: int = 0) -> list[Path]:
+    """*n* small UTF-8 reports, each with a few percentages."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(start, start + n):
+        p = folder / f"report_{i:03d}.txt"
+        p.write_text(f"第{i}号报告\n新农合参合率达到{90 + i % 10}.{i}%，"
+                     f"住院补偿比{40 + i % 7}%，门诊{i % 5 + 1}%。\n", encoding="utf-8")
+        out.append(p)
+    return out
+
+
+def table_rows(db, table: str, skip=("id", "run_id", "processed_at")) -> list[tuple]:
+    """Sorted content of *table* without the columns that legitimately differ per run."""
+    import sqlite3
+    conn = sqlite3.connect(db)
+    cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] not in skip]
+    rows = conn.execute(f"SELECT {', '.join(f'[{c}]' for c in cols)} FROM {table}").fetchall()
+    conn.close()
+    return sorted(rows, key=repr)
 
 
 @pytest.fixture

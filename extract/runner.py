@@ -1,0 +1,240 @@
+"""Run the pipeline over a corpus into the store: parallel, resumable, one writer.
+
+Workers read, hash and process documents and hand back plain rows; the main process is
+the only one that writes, a few documents per transaction.  Each document is replaced
+atomically and a document whose bytes (and extractor version) are unchanged is skipped,
+so a run that is killed and started again ends with exactly the rows of an uninterrupted
+run.  A document that cannot be read or processed is stored as failed with a one-line
+reason and the batch goes on.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import multiprocessing
+import os
+import signal
+import stat
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from extract.store import Store, doc_rows, writer_lock
+
+BATCH_DOCS = 20        # commit after this many documents ...
+BATCH_SECONDS = 2.0    # ... or when the oldest uncommitted one is this old
+
+
+@dataclass
+class RunSummary:
+    db: str
+    run_id: int | None = None
+    found: int = 0
+    read: int = 0                       # read and processed this run (stored or failed)
+    skipped: int = 0                    # unchanged since the last successful run
+    failed: list = field(default_factory=list)       # (doc_id, path, reason)
+    records: Counter = field(default_factory=Counter)  # metric -> records stored this run
+    strict: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.strict and self.failed else 0
+
+    def counts(self) -> dict:
+        return {"read": self.read, "skipped": self.skipped, "failed": len(self.failed),
+                "records": sum(self.records.values())}
+
+    def format(self) -> str:
+        lines = [f"run {self.run_id} -> {self.db}",
+                 f"documents: {self.found} found, {self.read} read, "
+                 f"{self.skipped} skipped (unchanged), {len(self.failed)} failed"]
+        lines += [f"  failed  {doc_id}  {path}: {reason}" for doc_id, path, reason in self.failed]
+        lines.append(f"records: {sum(self.records.values())}")
+        width = max((len(m) for m in self.records), default=0)
+        lines += [f"  {m:<{width}}  {n}" for m, n in sorted(self.records.items())]
+        return "\n".join(lines)
+
+
+def assign_ids(paths) -> list[tuple[str, Path]]:
+    """(doc_id, path) by sorted path: the file stem, ``stem~2``, ``stem~3`` … on collision."""
+    used: set[str] = set()
+    out = []
+    for p in sorted((Path(p) for p in paths), key=str):
+        doc_id, n = p.stem, 1
+        while doc_id in used:
+            n += 1
+            doc_id = f"{p.stem}~{n}"
+        used.add(doc_id)
+        out.append((doc_id, p))
+    return out
+
+
+# --- worker side ----------------------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _init_worker(process, segmenter: str, ignore_sigint: bool) -> None:
+    if ignore_sigint:      # Ctrl-C is the main process's to handle
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER.update(process=process, segmenter=segmenter)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    msg = " ".join(str(exc).split())[:300]
+    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _work(task):
+    """(status, doc_id, path, sha256, rows-or-reason) for one (doc_id, path, known hash)."""
+    from extract.ingest import IngestError, read_document
+    doc_id, path, known = task
+    sha = None
+    try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISREG(mode):
+            sha = _sha256(path)
+            if sha == known:
+                return "skipped", doc_id, path, sha, None
+        elif not stat.S_ISDIR(mode):   # reading a FIFO would block the whole run
+            return "failed", doc_id, path, None, "not a regular file"
+        src = read_document(Path(path))
+        src.doc_id = doc_id
+        result = _WORKER["process"](src, segmenter=_WORKER["segmenter"])
+        return "ok", doc_id, path, sha, doc_rows(result)
+    except IngestError as exc:
+        return "failed", doc_id, path, sha, exc.reason
+    except Exception as exc:       # any bug in one document must not stop the batch
+        return "failed", doc_id, path, sha, _reason(exc)
+
+
+# --- main side ------------------------------------------------------------------------
+
+def _throttled(tasks, slots: threading.Semaphore, stop: threading.Event):
+    """Hand out tasks only while fewer than the pool's in-flight limit are unconsumed."""
+    for task in tasks:
+        while not slots.acquire(timeout=0.2):
+            if stop.is_set():
+                return
+        yield task
+
+
+@contextlib.contextmanager
+def _mapper(workers: int, process, segmenter: str):
+    """A function mapping `_work` lazily over tasks, in completion order: inline for one
+    worker, else a fork pool with a bounded number of documents in flight."""
+    if workers <= 1:
+        _init_worker(process, segmenter, ignore_sigint=False)
+        yield lambda tasks: map(_work, tasks)
+        return
+    slots, stop = threading.Semaphore(workers * 4), threading.Event()
+
+    def imap(tasks):
+        for res in pool.imap_unordered(_work, _throttled(tasks, slots, stop), chunksize=1):
+            slots.release()
+            yield res
+
+    ctx = multiprocessing.get_context("fork")   # workers share loaded modules copy-on-write
+    with ctx.Pool(workers, _init_worker, (process, segmenter, True)) as pool:
+        try:
+            yield imap
+        finally:
+            stop.set()      # frees the pool's task thread before the pool is terminated
+
+
+def _ticking(results, bar):
+    for res in results:
+        bar.update(1)
+        yield res
+
+
+def _batches(results, size: int = BATCH_DOCS, seconds: float = BATCH_SECONDS):
+    """Group results so each group is written in one transaction."""
+    batch, first = [], 0.0
+    for res in results:
+        if not batch:
+            first = time.monotonic()
+        batch.append(res)
+        if len(batch) >= size or time.monotonic() - first >= seconds:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def load_reference_tables(store: Store) -> None:
+    """Fill `metric_defs` from patterns/metrics.yaml and `regions` from the gazetteer."""
+    from extract.patterns import PatternError, load_patterns
+    try:
+        metrics = load_patterns("metrics").raw.get("metrics") or {}
+    except PatternError:        # no patterns/metrics.yaml
+        metrics = {}
+    store.load_metric_defs({"key": k, **v} for k, v in metrics.items())
+    try:
+        from extract.regions import Gazetteer
+    except ImportError:         # the gazetteer module is optional for a run
+        return
+    gazetteer = Gazetteer.load()
+    if hasattr(gazetteer, "rows"):
+        store.load_regions(gazetteer.rows())
+
+
+def run(paths, db, force: bool = False, strict: bool = False, workers: int | None = None,
+        quiet: bool = False, segmenter: str = "jieba", process=None) -> RunSummary:
+    """Extract every document under *paths* into the database *db*; see the module doc."""
+    from extract.ingest import iter_paths
+    if process is None:   # imported here so a broken pipeline fails once, not per document
+        from extract.pipeline import process
+    jobs = assign_ids(iter_paths([Path(p) for p in paths]))
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    summary = RunSummary(db=str(db), found=len(jobs), strict=strict)
+
+    def waiting():
+        print(f"another reform run is writing {db}; waiting for it to finish…", file=sys.stderr)
+
+    with writer_lock(db, on_wait=waiting), Store(db) as store:
+        store.ensure_schema()
+        load_reference_tables(store)
+        summary.run_id = store.start_run({
+            "paths": [str(p) for p in paths], "force": force, "strict": strict,
+            "workers": workers, "segmenter": segmenter})
+        known = {} if force else store.known_hashes()
+        tasks = ((doc_id, str(p), known.get(doc_id)) for doc_id, p in jobs)
+        with _mapper(workers, process, segmenter) as mapper, \
+                tqdm(total=len(jobs), unit="doc", disable=quiet, file=sys.stderr) as bar:
+            for batch in _batches(_ticking(mapper(tasks), bar)):
+                with store.batch():
+                    for res in batch:
+                        _store_one(store, summary, res)
+        store.finish_run(summary.run_id, summary.counts())
+    return summary
+
+
+def _store_one(store: Store, summary: RunSummary, res) -> None:
+    status, doc_id, path, sha, payload = res
+    if status == "skipped":
+        summary.skipped += 1
+        return
+    summary.read += 1
+    if status == "ok":
+        try:
+            store.save_rows(payload, summary.run_id)
+        except Exception as exc:     # e.g. a value SQLite cannot bind: this document only
+            status, payload = "failed", f"cannot store: {_reason(exc)}"
+        else:
+            summary.records.update(m["metric"] for m in payload["metrics"])
+            return
+    summary.failed.append((doc_id, path, payload))
+    store.save_failure(doc_id, path, sha, payload, summary.run_id)

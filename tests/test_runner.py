@@ -1,0 +1,215 @@
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import types
+from pathlib import Path
+
+import pytest
+
+from conftest import fake_process, make_record, reform_argv, table_rows, write_corpus
+from extract import runner
+from extract.model import DocResult
+from extract.runner import assign_ids, run
+
+CONTENT_TABLES = ("documents", "metrics", "articles", "sections")
+REPO = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def snapshot(db):
+    return {t: table_rows(db, t) for t in CONTENT_TABLES}
+
+
+def query(db, sql, *params):
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def test_doc_ids_are_stems_disambiguated_by_sorted_path():
+    paths = [Path("b/x.txt"), Path("a/x.md"), Path("c/x~2.txt"), Path("a/x.txt"), Path("a/y.txt")]
+    want = [("x", Path("a/x.md")), ("x~2", Path("a/x.txt")), ("y", Path("a/y.txt")),
+            ("x~3", Path("b/x.txt")), ("x~2~2", Path("c/x~2.txt"))]
+    assert assign_ids(paths) == want
+    random.shuffle(paths)
+    assert assign_ids(paths) == want
+
+
+def test_run_stores_every_document_and_summarises(tmp_path, db_path):
+    write_corpus(tmp_path / "c", 5)
+    s = run([tmp_path / "c"], db_path, workers=1, quiet=True, process=fake_process)
+    assert (s.found, s.read, s.skipped, s.failed) == (5, 5, 0, [])
+    assert s.records == {"ncms_participation_rate": 15} and s.exit_code == 0
+    assert query(db_path, "SELECT count(*), sum(n_records) FROM documents WHERE status='ok'") \
+        == [(5, 15)]
+    assert query(db_path, "SELECT read, skipped, failed, records FROM runs") == [(5, 0, 0, 15)]
+    assert "5 found, 5 read, 0 skipped (unchanged), 0 failed" in s.format()
+
+
+def test_second_run_processes_nothing_and_changes_nothing(tmp_path, db_path):
+    write_corpus(tmp_path / "c", 6)
+    run([tmp_path / "c"], db_path, workers=1, quiet=True, process=fake_process)
+    before = snapshot(db_path)
+    calls = []
+    s = run([tmp_path / "c"], db_path, workers=1, quiet=True,
+            process=lambda src, **kw: calls.append(src) or fake_process(src))
+    assert calls == [] and (s.read, s.skipped) == (0, 6)
+    assert snapshot(db_path) == before
+    assert query(db_path, "SELECT read, skipped FROM runs ORDER BY run_id") == [(6, 0), (0, 6)]
+
+
+def test_changed_documents_are_redone_and_force_redoes_all(tmp_path, db_path):
+    docs = write_corpus(tmp_path / "c", 4)
+    run([tmp_path / "c"], db_path, workers=1, quiet=True, process=fake_process)
+    docs[1].write_text("改了：参合率99%。", encoding="utf-8")
+    s = run([tmp_path / "c"], db_path, workers=1, quiet=True, process=fake_process)
+    assert (s.read, s.skipped) == (1, 3)
+    assert query(db_path, "SELECT value FROM metrics WHERE doc_id='report_001'") == [(99.0,)]
+    s = run([tmp_path / "c"], db_path, force=True, workers=1, quiet=True, process=fake_process)
+    assert (s.read, s.skipped) == (4, 0)
+    assert query(db_path, "SELECT count(*) FROM metrics") == [(10,)]
+
+
+def test_a_failing_document_never_stops_the_batch(tmp_path, db_path):
+    write_corpus(tmp_path / "c", 3)
+    (tmp_path / "c" / "bad.txt").write_text("BOOM 12%", encoding="utf-8")
+    s = run([tmp_path / "c"], db_path, workers=1, quiet=True, process=fake_process)
+    assert [(d, r) for d, _, r in s.failed] == [("bad", "ValueError: fake pipeline exploded")]
+    assert s.read == 4 and s.exit_code == 0
+    assert query(db_path, "SELECT doc_id, status, error FROM documents WHERE status != 'ok'") \
+        == [("bad", "failed", "ValueError: fake pipeline exploded")]
+    assert query(db_path, "SELECT count(*) FROM documents WHERE status='ok'") == [(3,)]
+    strict = run([tmp_path / "c"], db_path, strict=True, workers=1, quiet=True,
+                 process=fake_process)
+    assert strict.exit_code == 1 and strict.skipped == 3   # failures are tried again
+
+
+def _unstorable(src, segmenter="jieba"):
+    res = fake_process(src)
+    if src.doc_id == "report_001":
+        res.records.append(make_record(src.doc_id, value={"not": "a number"}, text="x"))
+    return res
+
+
+def test_a_document_the_store_rejects_fails_alone(tmp_path, db_path):
+    write_corpus(tmp_path / "c", 3)
+    s = run([tmp_path / "c"], db_path, workers=1, quiet=True, process=_unstorable)
+    assert [d for d, _, _ in s.failed] == ["report_001"]
+    assert s.failed[0][2].startswith("cannot store: ")
+    assert query(db_path, "SELECT doc_id, count(*) FROM metrics GROUP BY 1") == [
+        ("report_000", 3), ("report_002", 3)]
+
+
+def test_pool_gives_the_same_rows_as_one_worker(tmp_path):
+    write_corpus(tmp_path / "c", 12)
+    (tmp_path / "c" / "bad.txt").write_text("BOOM", encoding="utf-8")
+    one, pool = tmp_path / "one.db", tmp_path / "pool.db"
+    run([tmp_path / "c"], one, workers=1, quiet=True, process=fake_process)
+    s = run([tmp_path / "c"], pool, workers=2, quiet=True, process=fake_process)
+    assert (s.read, len(s.failed)) == (13, 1)
+    assert snapshot(pool) == snapshot(one)
+
+
+def test_reference_tables_come_from_metrics_yaml_and_the_gazetteer(tmp_path, db_path,
+                                                                   monkeypatch):
+    (tmp_path / "pat").mkdir()
+    (tmp_path / "pat" / "metrics.yaml").write_text(
+        "metrics:\n  ncms_participation_rate:\n    zh: 参合率\n    unit: '%'\n"
+        "    range: [0, 100]\n    definition: 参合人数/农业人口\n    aliases: [参合率]\n",
+        encoding="utf-8")
+    monkeypatch.setenv("REFORM_PATTERNS", str(tmp_path / "pat"))
+    gaz = types.SimpleNamespace(rows=lambda: [{"code": "360124", "name": "余干县",
+                                               "full_name": "江西省上饶市余干县",
+                                               "aliases": []}])
+    monkeypatch.setitem(sys.modules, "extract.regions", types.SimpleNamespace(
+        Gazetteer=types.SimpleNamespace(load=lambda: gaz)))
+    write_corpus(tmp_path / "c", 1)
+    run([tmp_path / "c"], db_path, workers=1, quiet=True, process=fake_process)
+    assert query(db_path, "SELECT key, zh, unit, range_low, range_high FROM metric_defs") == [
+        ("ncms_participation_rate", "参合率", "%", 0.0, 100.0)]
+    assert query(db_path, "SELECT code, full_name FROM regions") == [("360124", "江西省上饶市余干县")]
+
+
+def test_throttle_holds_tasks_back_until_results_are_consumed():
+    slots, stop = threading.Semaphore(2), threading.Event()
+    gen = runner._throttled(iter(range(10)), slots, stop)
+    assert [next(gen), next(gen)] == [0, 1]
+    got = []
+    t = threading.Thread(target=lambda: got.append(next(gen, None)))
+    t.start()
+    t.join(0.5)
+    assert got == []                  # a third task waits for a free slot
+    slots.release()
+    t.join(2)
+    assert got == [2]
+    stop.set()
+    assert next(gen, "done") == "done"
+
+
+def _wait_for(pred, timeout=60):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _ok_docs(db):
+    try:
+        return query(db, "SELECT count(*) FROM documents WHERE status='ok'")[0][0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_a_run_killed_midway_resumes_to_the_same_rows(tmp_path):
+    write_corpus(tmp_path / "c", 60)
+    env = {**ENV, "FAKE_PIPELINE_DELAY": "0.05"}
+    full, killed = tmp_path / "full.db", tmp_path / "killed.db"
+    args = ["run", tmp_path / "c", "--workers", "2", "--quiet"]
+    subprocess.run(reform_argv(*args, "--db", full), env=ENV, check=True, capture_output=True)
+
+    proc = subprocess.Popen(reform_argv(*args, "--db", killed), env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _wait_for(lambda: _ok_docs(killed) >= 10), "the run stored nothing"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)     # the run and its workers, mid-batch
+        proc.wait()
+    stored = _ok_docs(killed)
+    assert 10 <= stored < 60, "the kill did not land midway"
+    # no document is half stored: every ok document has exactly its records
+    assert query(killed, "SELECT count(*) FROM documents d WHERE n_records != "
+                         "(SELECT count(*) FROM metrics m WHERE m.doc_id = d.doc_id)") == [(0,)]
+
+    out = subprocess.run(reform_argv(*args, "--db", killed), env=ENV, check=True,
+                         capture_output=True, text=True).stdout
+    assert f"{60 - stored} read, {stored} skipped (unchanged), 0 failed" in out
+    assert snapshot(killed) == snapshot(full)
+
+
+def test_two_runs_at_once_are_serialised(tmp_path):
+    write_corpus(tmp_path / "c", 20)
+    db = tmp_path / "db" / "reform.db"
+    env = {**ENV, "FAKE_PIPELINE_DELAY": "0.2"}     # the first run lasts ~4 s
+    argv = reform_argv("run", tmp_path / "c", "--db", db, "--workers", "1", "--quiet")
+    first = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    assert _wait_for(lambda: db.exists())
+    second = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    outs = [p.communicate(timeout=120) for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0], outs
+    assert "waiting for it to finish" in outs[1][1]
+    assert "20 read, 0 skipped" in outs[0][0] and "0 read, 20 skipped" in outs[1][0]
+    assert query(db, "SELECT count(*), count(DISTINCT doc_id || ':' || start) FROM metrics") \
+        == [(60, 60)]
+    assert query(db, "SELECT sum(read), sum(records) FROM runs") == [(20, 60)]
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
