@@ -288,7 +288,8 @@ def build(stem, uncovered=False):
         unit = o.get("u", punit)
         if o["kind"] == "change" and unit not in ("%", "百分点", UNIT[metric]):
             errors.append(f"{ann}:{ln}: change unit {unit}")
-        if o["kind"] != "change" and unit != UNIT[metric]:
+        if o["kind"] != "change" and unit != UNIT[metric] and not (
+                metric == "inpatient_admissions" and unit == "人"):  # rule 5: 住院人数…万人 stays in 人
             errors.append(f"{ann}:{ln}: unit {unit} for {metric} {o['kind']}")
         value = None if masked else (float(o["v"]) if "v" in o else pv)
         vhigh = float(o["vh"]) if "vh" in o else pvh
