@@ -1,0 +1,153 @@
+"""Read report files of every supported format into a `SourceDoc`.
+
+    for path in iter_paths(["reports/", "extra.docx"]):
+        try:
+            doc = read_document(path)
+        except IngestError as e:
+            log(str(e))          # "<path>: <one-line reason>"
+
+The file is read once; its bytes are hashed and handed to the reader of its format
+(`extract/formats/`). `SourceDoc.text` is the document text every offset refers to.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Optional, Union
+
+from .formats.base import Cell, Extracted, IngestError, Table
+
+__all__ = ["SourceDoc", "Cell", "Table", "IngestError", "SUPPORTED_SUFFIXES",
+           "iter_paths", "read_document"]
+
+# suffix -> format name
+SUPPORTED_SUFFIXES: dict[str, str] = {
+    ".txt": "txt", ".text": "txt", ".md": "md",
+    ".html": "html", ".htm": "html", ".shtml": "html",
+    ".docx": "docx", ".pdf": "pdf",
+}
+
+
+@dataclass
+class SourceDoc:
+    doc_id: str          # file stem, disambiguated on collision by the runner
+    path: str
+    text: str            # the document text (offsets of every record point here)
+    format: str          # txt | md | html | docx | pdf
+    encoding: Optional[str]  # detected encoding for text/HTML files, None for DOCX/PDF
+    sha256: str          # hash of the file bytes
+    title: Optional[str] = None
+    tables: list[Table] = field(default_factory=list)
+
+
+def read_document(path: Union[str, Path]) -> SourceDoc:
+    """Read one file; raises IngestError with a one-line reason for anything unreadable."""
+    p = Path(path)
+    if p.is_dir():
+        readable = os.access(p, os.R_OK | os.X_OK)
+        raise IngestError(p, "is a directory" if readable else "permission denied (folder)")
+    fmt = SUPPORTED_SUFFIXES.get(p.suffix.lower())
+    if fmt is None:
+        supported = " ".join(sorted(SUPPORTED_SUFFIXES))
+        raise IngestError(p, f"unsupported format {p.suffix or '(no suffix)'!r} "
+                             f"(supported: {supported})")
+    data = _read_bytes(p)
+    extracted: Extracted = _reader(fmt)(data, p)
+    return SourceDoc(doc_id=p.stem, path=str(p), text=extracted.text, format=fmt,
+                     encoding=extracted.encoding, sha256=hashlib.sha256(data).hexdigest(),
+                     title=extracted.title, tables=extracted.tables)
+
+
+def _read_bytes(p: Path) -> bytes:
+    try:
+        return p.read_bytes()
+    except PermissionError:
+        raise IngestError(p, "permission denied") from None
+    except IsADirectoryError:
+        raise IngestError(p, "is a directory") from None
+    except FileNotFoundError:
+        reason = "broken symlink" if p.is_symlink() else "file not found"
+        raise IngestError(p, reason) from None
+    except OSError as e:
+        raise IngestError(p, f"cannot read: {e.strerror or e}") from None
+
+
+def _reader(fmt: str):
+    # imported lazily so that reading text files never loads lxml, python-docx or PyMuPDF
+    if fmt in ("txt", "md"):
+        from .formats import txt as mod
+    elif fmt == "html":
+        from .formats import html as mod
+    elif fmt == "docx":
+        from .formats import docx as mod
+    else:
+        from .formats import pdf as mod
+    return mod.read
+
+
+def iter_paths(paths: Union[str, Path, Iterable[Union[str, Path]]]) -> Iterator[Path]:
+    """Files to read: given files as they are, folders walked recursively in sorted order.
+
+    Inside folders only files with a supported suffix are yielded; hidden files and folders
+    (name starting with ``.``) are skipped, each real folder is walked once (so symlink
+    loops end) and broken symlinks are skipped. A path that does not exist raises
+    FileNotFoundError before anything is yielded.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    roots = [Path(p) for p in paths]
+    for root in roots:
+        if not os.path.lexists(root):
+            raise FileNotFoundError(f"{root}: no such file or directory")
+    seen_dirs: set[tuple[int, int]] = set()
+    for root in roots:
+        if root.is_dir():
+            yield from _walk(root, seen_dirs)
+        else:
+            yield root
+
+
+def _walk(top: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Path]:
+    """Depth-first in name order, so the output is sorted by path components."""
+    stack: list[Iterator[os.DirEntry]] = []
+    entries = _entries(top, seen_dirs)
+    if entries is None:
+        yield top                      # unreadable: read_document reports why
+        return
+    stack.append(entries)
+    while stack:
+        e = next(stack[-1], None)
+        if e is None:
+            stack.pop()
+            continue
+        if e.name.startswith("."):
+            continue
+        try:
+            is_dir = e.is_dir()        # follows symlinks; False for a broken one
+            is_file = not is_dir and e.is_file()
+        except OSError:
+            continue
+        if is_dir:
+            sub = _entries(Path(e.path), seen_dirs)
+            if sub is None:
+                yield Path(e.path)
+            elif sub:
+                stack.append(sub)
+        elif is_file and Path(e.name).suffix.lower() in SUPPORTED_SUFFIXES:
+            yield Path(e.path)
+
+
+def _entries(folder: Path, seen_dirs: set[tuple[int, int]]):
+    """Sorted entries of a folder not walked yet; ``False`` if already walked, None if unreadable."""
+    try:
+        st = folder.stat()
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs:
+            return False
+        seen_dirs.add(key)
+        with os.scandir(folder) as it:
+            return iter(sorted(it, key=lambda e: e.name))
+    except PermissionError:
+        return None
