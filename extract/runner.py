@@ -53,7 +53,7 @@ class RunSummary:
         lines = [f"run {self.run_id} -> {self.db}",
                  f"documents: {self.found} found, {self.read} read, "
                  f"{self.skipped} skipped (unchanged), {len(self.failed)} failed"]
-        lines += [f"  failed  {doc_id}  {path}: {reason}" for doc_id, path, reason in self.failed]
+        lines += [f"  failed  {doc_id}  {path}: {reason}" for doc_id, path, reason in sorted(self.failed)]
         lines.append(f"records: {sum(self.records.values())}")
         width = max((len(m) for m in self.records), default=0)
         lines += [f"  {m:<{width}}  {n}" for m, n in sorted(self.records.items())]

@@ -1,0 +1,133 @@
+"""The ``reform`` command line: run, export, stats, query."""
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+from pathlib import Path
+
+import click
+
+from extract import __version__, runner
+from extract.export import FORMATS
+from extract.store import open_readonly
+
+DEFAULT_DB = "outputs/reform.db"
+CELL_WIDTH = 60     # query/stats tables cut longer cells (document texts, snippets)
+
+_existing_db = click.option(
+    "--db", default=DEFAULT_DB, show_default=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path), help="SQLite database")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reform")
+def reform():
+    """Extract health-reform metrics from Chinese work reports into SQLite."""
+
+
+@reform.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--db", default=DEFAULT_DB, show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="SQLite database to write (its folder is created)")
+@click.option("--force", is_flag=True, help="Re-process documents even when unchanged.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any document failed.")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help="Parallel worker processes [default: number of CPUs].")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--segmenter", type=click.Choice(["jieba", "pkuseg"]), default="jieba",
+              show_default=True, help="Chinese word segmenter.")
+def run(paths, db, force, strict, workers, quiet, segmenter):
+    """Extract every report under PATH... (files or folders; default: corpus/).
+
+    Unchanged documents are skipped, so an interrupted run can simply be started again.
+    Unreadable documents are listed with a reason and stored as failed.
+    """
+    if not paths:
+        if not Path("corpus").is_dir():
+            raise click.UsageError("no PATH given and there is no corpus/ folder here")
+        paths = (Path("corpus"),)
+    summary = runner.run(paths, db, force=force, strict=strict, workers=workers,
+                         quiet=quiet, segmenter=segmenter)
+    click.echo(summary.format())
+    raise SystemExit(summary.exit_code)
+
+
+@reform.command("export")
+@_existing_db
+@click.option("--format", "fmt", default="jsonl", show_default=True,
+              type=click.Choice(sorted(FORMATS)))
+@click.option("--out", default="-", show_default=True,
+              type=click.Path(dir_okay=False, allow_dash=True), help="Output file, - for stdout")
+@click.option("--region", help="Only this region (full name or six-digit code).")
+@click.option("--metric", help="Only this metric key.")
+@click.option("--year", type=int, help="Only this year.")
+@click.option("--doc", help="Only this document id.")
+def export_cmd(db, fmt, out, **filters):
+    """Write the stored records to a file."""
+    n = FORMATS[fmt](db, out, filters)
+    click.echo(f"{n} records -> {out}", err=True)
+
+
+@reform.command()
+@_existing_db
+def stats(db):
+    """Counts of documents and records per metric, region and year."""
+    conn = open_readonly(db)
+    docs = dict(conn.execute("SELECT status, count(*) FROM documents GROUP BY status"))
+    total = conn.execute("SELECT count(*) FROM metrics").fetchone()[0]
+    click.echo(f"documents: {sum(docs.values())} ({docs.get('ok', 0)} ok, "
+               f"{docs.get('failed', 0)} failed); records: {total}")
+    for title, sql in (
+            ("metric", "SELECT metric, count(*) FROM metrics GROUP BY 1 ORDER BY 2 DESC, 1"),
+            ("region", "SELECT region, region_code, count(*) FROM metrics "
+                       "GROUP BY 1, 2 ORDER BY 3 DESC, 2"),
+            ("year", "SELECT year, count(*) FROM metrics GROUP BY 1 ORDER BY 1")):
+        cur = conn.execute(sql)
+        click.echo(f"\nby {title}:")
+        click.echo(format_table([d[0] for d in cur.description], cur.fetchall()))
+
+
+@reform.command()
+@click.argument("sql")
+@_existing_db
+def query(sql, db):
+    """Run one read-only SQL statement and print the rows as a table."""
+    conn = open_readonly(db)
+    try:
+        cur = conn.execute(sql)
+        rows = cur.fetchall()
+    except sqlite3.Error as exc:
+        if "readonly" in str(exc):
+            raise click.ClickException(
+                f"the database is opened read-only: write statements are refused ({exc})")
+        raise click.ClickException(f"{type(exc).__name__}: {exc}")
+    if cur.description:
+        click.echo(format_table([d[0] for d in cur.description], rows))
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _cell(v) -> str:
+    s = "" if v is None else str(v).replace("\r", "\\r").replace("\n", "\\n")
+    return s if len(s) <= CELL_WIDTH else s[:CELL_WIDTH - 1] + "…"
+
+
+def format_table(headers, rows) -> str:
+    """Rows as aligned columns (wide CJK characters count two)."""
+    cells = [[_cell(v) for v in r] for r in rows]
+    widths = [max(map(_width, col)) for col in zip(headers, *cells)]
+
+    def line(r):
+        return "  ".join(x + " " * (w - _width(x)) for x, w in zip(r, widths)).rstrip()
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, cells)])
+
+
+def main(argv=None):
+    reform.main(args=argv, prog_name="reform")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+import json
+import re
+import sqlite3
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import fake_process, table_rows, write_corpus
+from extract.cli import reform
+
+REPO = Path(__file__).resolve().parent.parent
+RECORD_FIELDS = ["doc", "metric", "kind", "value", "value_high", "unit", "qualifier", "region",
+                 "region_code", "year", "masked", "suspect", "text", "start", "end"]
+INJECTION = "'); DROP TABLE metrics; --"
+
+
+@pytest.fixture
+def fake_pipeline(monkeypatch):
+    monkeypatch.setitem(sys.modules, "extract.pipeline",
+                        types.SimpleNamespace(process=fake_process))
+
+
+@pytest.fixture
+def filled_db(tmp_path, fake_pipeline):
+    write_corpus(tmp_path / "c", 4)
+    db = tmp_path / "r.db"
+    res = CliRunner().invoke(reform, ["run", str(tmp_path / "c"), "--db", str(db),
+                                      "--workers", "1", "--quiet"])
+    assert res.exit_code == 0, res.output
+    return db
+
+
+def invoke(*args):
+    return CliRunner().invoke(reform, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("verb", [None, "run", "export", "stats", "query"])
+def test_every_verb_has_help(verb):
+    res = invoke(*([verb] if verb else []), "--help")
+    assert res.exit_code == 0 and res.output.startswith("Usage: reform")
+
+
+def test_only_built_verbs_are_registered():
+    assert sorted(reform.commands) == ["export", "query", "run", "stats"]
+
+
+def test_run_on_a_missing_path_exits_2(tmp_path):
+    res = invoke("run", tmp_path / "nope", "--db", tmp_path / "r.db")
+    assert res.exit_code == 2 and "does not exist" in res.output
+    assert not (tmp_path / "r.db").exists()
+
+
+def test_run_defaults_to_corpus_and_outputs_db(tmp_path, fake_pipeline, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = invoke("run", "--quiet")
+    assert res.exit_code == 2 and "no corpus/ folder" in res.output
+    write_corpus(tmp_path / "corpus", 2)
+    res = invoke("run", "--quiet", "--workers", "1")
+    assert res.exit_code == 0, res.output
+    assert "2 found, 2 read" in res.output and "ncms_participation_rate  6" in res.output
+    assert (tmp_path / "outputs" / "reform.db").is_file()
+
+
+def test_export_jsonl_field_order_and_values(filled_db, tmp_path):
+    out = tmp_path / "x" / "r.jsonl"
+    res = invoke("export", "--db", filled_db, "--format", "jsonl", "--out", out)
+    assert res.exit_code == 0 and "12 records" in res.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 12
+    assert list(rows[0])[:len(RECORD_FIELDS)] == RECORD_FIELDS
+    assert list(rows[0])[len(RECORD_FIELDS):][:3] == ["region_text", "region_masked",
+                                                      "region_alt"]
+    first = rows[0]
+    assert (first["doc"], first["value"], first["text"], first["masked"]) == \
+        ("report_000", 90.0, "90.0%", False)
+    assert isinstance(first["region_alt"], list)
+
+
+def test_export_fields_follow_the_shared_spec():
+    spec = REPO.parent / "shared" / "spec" / "RECORDS.md"
+    table = re.findall(r"^\| ([a-z_, ]+) \| [a-z]", spec.read_text(encoding="utf-8"), re.M)
+    assert table[0] == "field"   # the header row
+    assert [f.strip() for row in table[1:] for f in row.split(",")] == RECORD_FIELDS
+
+
+def test_export_filters(filled_db):
+    res = invoke("export", "--db", filled_db, "--doc", "report_001", "--year", "2011")
+    assert res.exit_code == 0
+    (row,) = [json.loads(line) for line in res.stdout.splitlines()]
+    assert (row["doc"], row["year"]) == ("report_001", 2011)
+    res = invoke("export", "--db", filled_db, "--region", "110000")
+    assert res.stdout.count("\n") == 12
+
+
+def test_sql_injection_in_a_filter_changes_nothing(filled_db):
+    before = {t: table_rows(filled_db, t) for t in ("documents", "metrics")}
+    res = invoke("export", "--db", filled_db, "--region", INJECTION)
+    assert res.exit_code == 0 and res.stdout == ""
+    assert {t: table_rows(filled_db, t) for t in ("documents", "metrics")} == before
+
+
+def test_stats(filled_db):
+    res = invoke("stats", "--db", filled_db)
+    assert res.exit_code == 0
+    assert "documents: 4 (4 ok, 0 failed); records: 12" in res.output
+    assert re.search(r"ncms_participation_rate\s+12", res.output)
+    assert re.search(r"北京市\s+110000\s+12", res.output)
+    assert re.search(r"^2012\s+4$", res.output, re.M)
+
+
+def test_query_prints_a_table(filled_db):
+    res = invoke("query", "SELECT doc_id, count(*) AS n FROM metrics GROUP BY 1", "--db",
+                 filled_db)
+    assert res.exit_code == 0
+    assert res.output.splitlines()[:3] == ["doc_id      n", "----------  -", "report_000  3"]
+
+
+@pytest.mark.parametrize("sql", ["DELETE FROM metrics", "DROP TABLE metrics",
+                                 "UPDATE documents SET status='x'",
+                                 "INSERT INTO runs (started) VALUES ('x')"])
+def test_query_refuses_writes(filled_db, sql):
+    res = invoke("query", sql, "--db", filled_db)
+    assert res.exit_code == 1 and "read-only" in res.output
+    conn = sqlite3.connect(filled_db)
+    assert conn.execute("SELECT count(*) FROM metrics").fetchone() == (12,)
+    assert conn.execute("SELECT count(*) FROM runs").fetchone() == (1,)
+
+
+def test_query_reports_sql_errors_and_missing_db(filled_db, tmp_path):
+    res = invoke("query", "SELECT nope FROM metrics", "--db", filled_db)
+    assert res.exit_code == 1 and "no such column: nope" in res.output
+    res = invoke("query", "SELECT 1", "--db", tmp_path / "missing.db")
+    assert res.exit_code == 2 and "does not exist" in res.output
