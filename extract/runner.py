@@ -53,7 +53,8 @@ class RunSummary:
         lines = [f"run {self.run_id} -> {self.db}",
                  f"documents: {self.found} found, {self.read} read, "
                  f"{self.skipped} skipped (unchanged), {len(self.failed)} failed"]
-        lines += [f"  failed  {doc_id}  {path}: {reason}" for doc_id, path, reason in sorted(self.failed)]
+        lines += [f"  failed  {doc_id}  {path}: {reason}"
+                  for doc_id, path, reason in sorted(self.failed)]
         lines.append(f"records: {sum(self.records.values())}")
         width = max((len(m) for m in self.records), default=0)
         lines += [f"  {m:<{width}}  {n}" for m, n in sorted(self.records.items())]
@@ -186,9 +187,7 @@ def load_reference_tables(store: Store) -> None:
         from extract.regions import Gazetteer
     except ImportError:         # the gazetteer module is optional for a run
         return
-    gazetteer = Gazetteer.load()
-    if hasattr(gazetteer, "rows"):
-        store.load_regions(gazetteer.rows())
+    store.load_regions(Gazetteer.load().rows())
 
 
 def run(paths, db, force: bool = False, strict: bool = False, workers: int | None = None,
