@@ -1,6 +1,8 @@
 import json
 import re
+import shutil
 import sqlite3
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -134,3 +136,35 @@ def test_query_reports_sql_errors_and_missing_db(filled_db, tmp_path):
     assert res.exit_code == 1 and "no such column: nope" in res.output
     res = invoke("query", "SELECT 1", "--db", tmp_path / "missing.db")
     assert res.exit_code == 2 and "does not exist" in res.output
+
+
+def _readme_lines():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("```", 2)[1]
+    return [ln for ln in block.splitlines() if ln.strip()]
+
+
+def test_readme_opens_with_the_run_and_test_lines():
+    assert _readme_lines() == ["bash scripts/setup.sh && .venv/bin/reform run",
+                               "bash scripts/setup.sh --test && .venv/bin/python -m pytest -q"]
+
+
+def test_ci_runs_readme_line_2_verbatim():
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert _readme_lines()[1] in ci
+
+
+@pytest.mark.parametrize("pytest_exit, ci_exit", [(0, 0), (1, 1), (5, 1)])
+def test_ci_fails_when_pytest_runs_no_test(tmp_path, pytest_exit, ci_exit):
+    (tmp_path / ".ci").mkdir()
+    shutil.copy(REPO / ".ci" / "run", tmp_path / ".ci" / "run")
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "setup.sh").write_text("exit 0\n")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    fake = tmp_path / ".venv" / "bin" / "python"
+    fake.write_text(f"#!/bin/sh\necho \"pytest $*\"\nexit {pytest_exit}\n")
+    fake.chmod(0o755)
+    res = subprocess.run(["bash", str(tmp_path / ".ci" / "run")], capture_output=True, text=True)
+    assert res.returncode == ci_exit
+    assert res.stdout == "pytest -m pytest -q\n"
+    assert ("collected no tests" in res.stderr) == (pytest_exit == 5)
