@@ -1,0 +1,67 @@
+"""Visual text lines of a PDF page, top to bottom, with their boxes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Line:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float       # font size of the line's largest span
+    page: int
+
+
+def page_lines(page) -> list[Line]:
+    """Lines of one page; pieces on the same baseline (split by font changes or by PyMuPDF's
+    block detection) are merged left to right."""
+    import pymupdf
+
+    # MuPDF invents spaces where glyphs are spread apart; justified Chinese text is spread
+    # letter by letter ("4 1 . 3"), so only spaces present in the PDF are kept
+    flags = pymupdf.TEXTFLAGS_DICT | pymupdf.TEXT_INHIBIT_SPACES
+    raw = []
+    for block in page.get_text("dict", sort=True, flags=flags)["blocks"]:
+        for line in block.get("lines", ()):
+            spans = [s for s in line["spans"] if s["text"]]
+            if not spans:
+                continue
+            x0, y0, x1, y1 = line["bbox"]
+            raw.append([x0, y0, x1, y1, max(s["size"] for s in spans), spans])
+    raw.sort(key=lambda r: (round((r[1] + r[3]) / 2), r[0]))
+    merged: list[list] = []
+    for r in raw:
+        last = merged[-1] if merged else None
+        if last is not None and _same_row(last, r):
+            last[0], last[1] = min(last[0], r[0]), min(last[1], r[1])
+            last[2], last[3] = max(last[2], r[2]), max(last[3], r[3])
+            last[4] = max(last[4], r[4])
+            last[5].extend(r[5])
+        else:
+            merged.append(list(r[:5]) + [list(r[5])])
+    lines = []
+    for x0, y0, x1, y1, size, spans in merged:
+        spans.sort(key=lambda s: s["bbox"][0])
+        text = _join_spans(spans, size)
+        if text.strip():
+            lines.append(Line(text, x0, y0, x1, y1, size, page.number))
+    return lines
+
+
+def _same_row(a, b) -> bool:
+    """Vertical overlap of more than half the smaller line height."""
+    overlap = min(a[3], b[3]) - max(a[1], b[1])
+    return overlap > 0.5 * min(a[3] - a[1], b[3] - b[1])
+
+
+def _join_spans(spans, size: float) -> str:
+    out = spans[0]["text"]
+    for prev, s in zip(spans, spans[1:]):
+        gap = s["bbox"][0] - prev["bbox"][2]
+        if gap > 0.8 * size and not out.endswith(" ") and not s["text"].startswith(" "):
+            out += " "
+        out += s["text"]
+    return out
