@@ -24,6 +24,8 @@ from .patterns import load_patterns
 
 CLAUSE_BREAK = regex.compile(r"[,;:!?。\n()]")
 HARD_BREAK = regex.compile(r"[;。!?\n]")
+RESPECTIVELY = regex.compile("分别")
+LIST_JOIN = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*")
 # words that may stand before a number that continues the previous clause's indicator
 CONTINUATION = regex.compile(
     r"其中|分别|比上年|较上年|比去年|较去年|同比|环比|同期|比|较|与|相比|达到|达|为|是|增长|增加|提高|提升|"
@@ -93,7 +95,7 @@ class Linker:
             )
         cues = raw["cues"]
         self.change_end = pats.compile(
-            "(?:" + cues["change"] + r")(?:了|约|近|达|为|平均|分别|超过|逾|不到|不足|将近|大约|\s)*$")
+            "(?:" + cues["change"] + r")(?:了|约|近|达|平均|分别|超过|逾|不到|不足|将近|大约|\s)*$")
         self.weak_change = regex.compile(r"^(?:多|少|高|低)")
         self.comparison = pats.compile(cues["comparison"])
         self.negative = pats.compile(cues["negative"])
@@ -230,7 +232,7 @@ class Linker:
     def _pair_lists(self, text, s0, s1, aliases, qs) -> dict:
         """A、B分别增长x%、y%: the i-th indicator governs the i-th number."""
         out = {}
-        for m in regex.finditer("分别", text, s0, s1):
+        for m in RESPECTIVELY.finditer(text, s0, s1):
             c0 = self._clause_start([s0] + [x.end() for x in CLAUSE_BREAK.finditer(text, s0, m.start())],
                                     m.start())
             before = [a for a in aliases if c0 <= a.start and a.end <= m.start()]
@@ -254,10 +256,11 @@ class Linker:
     def _make(self, text, s0, q: Quantity, a: AliasHit, clause_starts, qs, after=False) -> Optional[Link]:
         rule = self.rules[a.metric]
         q_clause = self._clause_start(clause_starts, q.start)
+        gap_end = self._list_head(text, q, qs)
         if after:
-            gap = text[q_clause:q.start]
+            gap = text[q_clause:gap_end]
         else:
-            gap = text[max(a.end, q_clause):q.start]
+            gap = text[max(a.end, q_clause):gap_end]
         alias_text = text[a.start:a.end]
         change_m = None
         kind = "level"
@@ -288,6 +291,16 @@ class Linker:
             vals = [v for v in (value, value_high) if v is not None]
             suspect = any(v < rule.lo or v > rule.hi for v in vals)
         return Link(q, rule.key, kind, value, value_high, unit, suspect, a.start, a.end)
+
+    def _list_head(self, text, q, qs) -> int:
+        """Where the list that *q* ends begins: in 增长8.5%和28.4% the verb governs both."""
+        head = q.start
+        for prev in reversed([p for p in qs if p.end <= q.start]):
+            if LIST_JOIN.fullmatch(text, prev.end, head):
+                head = prev.start
+            else:
+                break
+        return head
 
     def _is_target(self, text, s0, q, clause_starts) -> bool:
         before = text[s0:q.start]
