@@ -1,0 +1,31 @@
+"""Checkers for patterns/metrics.yaml and patterns/attribution.yaml examples.
+
+metrics: ``{text, records: [{metric, kind, value, unit, value_high?, qualifier?}]}`` —
+the sentence, run through the recogniser and the linker, yields exactly these records
+in order (an empty list: the sentence yields nothing).
+attribution: ``{text, national_reference: [surfaces]}`` — the 全国 mentions of the
+sentence that are yardsticks rather than the subject.
+"""
+from __future__ import annotations
+
+
+def check_metrics(pats, ex):
+    from extract.linker import default_linker
+    from extract.numbers import recognise
+    text = ex["text"]
+    links = default_linker().link_sentence(text, 0, len(text), recognise(text))
+    got = [(l.metric, l.kind, l.value, l.value_high, l.unit, l.quantity.qualifier) for l in links]
+    want = [(r["metric"], r["kind"], float(r["value"]), r.get("value_high"), r["unit"], r.get("qualifier"))
+            for r in ex["records"]]
+    assert got == want, (text, got)
+
+
+def check_attribution(pats, ex):
+    from extract.attribution import is_national_reference
+    from extract.regions import Gazetteer
+    text = ex["text"]
+    refs = [m.surface for m in Gazetteer.load().find(text) if is_national_reference(text, m)]
+    assert refs == ex["national_reference"], (text, refs)
+
+
+CHECKERS = {"metrics": check_metrics, "attribution": check_attribution}
