@@ -125,6 +125,12 @@ def format_table(headers, rows) -> str:
     return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, cells)])
 
 
+from extract.distributed import distributed_cmd, load_cmd  # noqa: E402  (dask imported lazily)
+
+reform.add_command(distributed_cmd)
+reform.add_command(load_cmd)
+
+
 def main(argv=None):
     reform.main(args=argv, prog_name="reform")
 
