@@ -135,7 +135,7 @@ UNITS = [("个百分点", "百分点", 1), ("個百分點", "百分点", 1), ("�
 
 
 def one_number(s):
-    s = s.strip()
+    s = s.strip().rstrip("多余餘")
     mult = 1
     if s and s[-1] in "万萬":
         mult, s = 1e4, s[:-1]
