@@ -22,7 +22,8 @@ options: level|change|target (default level), v=<value> vh=<value_high> u=<unit>
   y=<year>|-, opt (optional), sus (suspect), n=<k> (k-th occurrence of the context),
   tn=<k> (k-th occurrence of text inside the context)
 Usage: make_gold.py [STEM ...]   (all .ann files when none given); --uncovered lists
-numbers in the text that no record covers, for the exhaustiveness review.
+numbers in the text that no record covers, for the exhaustiveness review; --check verifies
+that the committed gold is what the annotations give and that every text sits at its offsets.
 """
 import json
 import os
@@ -337,9 +338,37 @@ def build(stem, uncovered=False):
     return out, errors, warns
 
 
+def check(stems):
+    """The committed gold equals what the annotations give, and every text sits at its offsets."""
+    bad = 0
+    for stem in stems:
+        recs, errors, _ = build(stem)
+        path = os.path.join(CORPUS, "gold", stem + ".jsonl")
+        with open(path, encoding="utf-8") as f:
+            committed = [json.loads(l) for l in f if l.strip()]
+        if errors or committed != recs:
+            print(f"stale or broken: corpus/gold/{stem}.jsonl (rerun corpus/tools/make_gold.py {stem})")
+            bad += 1
+            continue
+        with open(os.path.join(CORPUS, "annotations", stem + ".ann"), encoding="utf-8") as f:
+            first = [l for l in f.read().splitlines() if l.startswith(("D ", "E "))]
+        fname = first[0][2:].strip()
+        enc = first[1][2:].strip() if len(first) > 1 and first[1].startswith("E ") else "utf-8"
+        text = doc_text(fname, enc)
+        for r in committed:
+            if text[r["start"]:r["end"]] != r["text"] or r["context"] not in text:
+                print(f"offset mismatch in {stem}: {r['text']!r} at {r['start']}")
+                bad += 1
+    print(f"checked {len(stems)} gold files: {'ok' if not bad else f'{bad} problems'}")
+    return bad
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     unc = "--uncovered" in sys.argv
+    if "--check" in sys.argv:
+        stems = args or sorted(f[:-4] for f in os.listdir(os.path.join(CORPUS, "annotations")) if f.endswith(".ann"))
+        sys.exit(1 if check(stems) else 0)
     stems = args or sorted(f[:-4] for f in os.listdir(os.path.join(CORPUS, "annotations")) if f.endswith(".ann"))
     bad = False
     for stem in stems:
