@@ -3,7 +3,8 @@
 
     python scripts/build_sample_formats.py [--check]
 
-Each source in corpus/sources/<stem>.txt is the text a reader of the generated file sees
+Each source in corpus/sources/<stem>.source (UTF-8; a suffix the ingester does not read, so that
+`reform run corpus/` does not take the sources for reports) is the text a reader of the generated file sees
 (paragraphs one per line; consecutive lines holding tabs form a table, cells split on tabs).
 The generated files are committed, so that `reform run corpus/` works on a fresh clone; run
 this script again after editing a source. --check rebuilds into a temporary directory and
@@ -40,7 +41,7 @@ PDF = {"tianchang_yigongti_2017": "天长市深化医药卫生体制改革工作
 
 
 def read_source(stem):
-    with open(os.path.join(SOURCES, stem + ".txt"), encoding="utf-8", newline="") as f:
+    with open(os.path.join(SOURCES, stem + ".source"), encoding="utf-8", newline="") as f:
         return f.read()
 
 

@@ -9,7 +9,7 @@ data (jionlp's china_location.txt; old codes of renamed units from cpca's adcode
 warns about qualifier words next to a value that the annotation does not mention.
 
 Document text: for .txt the file decoded with the encoding named in the .ann (CRLF kept);
-for .html/.docx/.pdf the UTF-8 source in corpus/sources/<stem>.txt (see corpus/README.md).
+for .html/.docx/.pdf the UTF-8 source in corpus/sources/<stem>.source (see corpus/README.md).
 
 Annotation format (one item per line, `#` starts a comment line):
   D <file name>            the document (first line)
@@ -209,7 +209,7 @@ def doc_text(fname, enc):
     if ext in (".txt", ".md"):
         with open(path, "rb") as f:
             return f.read().decode(enc)
-    with open(os.path.join(CORPUS, "sources", stem + ".txt"), encoding="utf-8", newline="") as f:
+    with open(os.path.join(CORPUS, "sources", stem + ".source"), encoding="utf-8", newline="") as f:
         return f.read()
 
 
