@@ -1,0 +1,339 @@
+"""What the columns of an export mean: a Frictionless data package and a Markdown codebook.
+
+Every `reform export` writes, beside the data file ``OUT``:
+
+* ``OUT.datapackage.json`` – a Frictionless Data Package (https://specs.frictionlessdata.io/)
+  with one resource (the data file): every field's name, type and description, each
+  metric's zh name, unit, plausible range and definition (from ``patterns/metrics.yaml``),
+  the extractor version, the filters and the command line that made it, and for Stata
+  files the mapping between the data's column names and the original names;
+* ``OUT.codebook.md`` – the same, readable.
+
+The metric definitions are those of the project (``patterns/metrics.yaml``); the same
+descriptions feed the Datasette metadata (`datasette_metadata`, shipped as
+``extract/data/metadata.json``; ``python -m extract.codebook`` prints it).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from extract import EXTRACTOR_VERSION
+
+METADATA_PATH = Path(__file__).resolve().parent / "data" / "metadata.json"
+
+# Frictionless field types of the long layout: (type, description).  The first block is
+# the record of shared/spec/RECORDS.md, then its provenance.
+LONG_FIELDS: dict[str, tuple[str, str]] = {
+    "record_id": ("integer", "row id of the record in the database table `metrics` (id)"),
+    "doc": ("string", "document id: the report's file name without the extension "
+                      "(disambiguated with ~2, ~3 when two files share a name)"),
+    "metric": ("string", "metric key (see the metrics table of this codebook)"),
+    "metric_zh": ("string", "the metric's Chinese name"),
+    "kind": ("string", "level (a value at a time), change (a difference: 增长/提高/下降/减少) "
+                       "or target (a goal: 目标/力争/要求/计划…达到)"),
+    "value": ("number", "the number in the canonical unit (万元 → 元 ×10⁴ …); empty when the "
+                        "digits are masked; a fall is negative"),
+    "value_high": ("number", "the other end of a range (50~70% gives value 50, value_high 70); "
+                             "else empty"),
+    "unit": ("string", "canonical unit: the metric's unit, or for a change % / 百分点"),
+    "qualifier": ("string", "approx (约/近/左右/余/多), at_least (以上/不低于), more_than "
+                            "(超过/逾), at_most (以下/不超过/封顶), less_than (不足/低于); "
+                            "empty when the value is exact"),
+    "region": ("string", "simplified full name of the region the statement is about; empty "
+                         "when masked or not said"),
+    "region_code": ("string", "six-digit administrative division code (GB/T 2260); "
+                              "000000 for 全国"),
+    "year": ("integer", "the year the value refers to; empty when unknown"),
+    "masked": ("boolean", "the digits of the value are redacted (**, xx, 某)"),
+    "suspect": ("boolean", "the value is implausible as printed (a share above 100%)"),
+    "text": ("string", "the value as printed in the document"),
+    "start": ("integer", "character offset of `text` in the document text (documents.text), "
+                         "0-based, counted in Unicode code points"),
+    "end": ("integer", "character offset just after `text` in the document text"),
+    "region_text": ("string", "the region as written in the document"),
+    "region_masked": ("boolean", "the region is redacted in the document (**省, 某县)"),
+    "region_alt": ("string", "other accepted names or codes of the region (renamed units), "
+                             "a JSON list"),
+    "period_start": ("string", "first day of the period the value refers to (ISO date), "
+                               "when stated"),
+    "period_end": ("string", "last day of the period the value refers to (ISO date), "
+                             "when stated"),
+    "article": ("integer", "index of the article (one report of a compilation) holding the "
+                           "value, 0-based"),
+    "section": ("string", "heading of the section holding the value"),
+    "snippet": ("string", "the sentence holding the value, from the document text"),
+    "source": ("string", "text (running text) or table (a table cell)"),
+    "table_row": ("integer", "row of the table cell holding the value (source = table)"),
+    "table_col": ("integer", "column of the table cell holding the value (source = table)"),
+    "doc_path": ("string", "path of the document file when it was processed"),
+    "doc_title": ("string", "title of the document"),
+    "doc_date": ("string", "date of the document (ISO date), when found in it"),
+    "doc_sha256": ("string", "SHA-256 of the document file's bytes"),
+    "extractor_version": ("string", "version of reform-extract that produced the record"),
+    "run_id": ("integer", "the `reform run` (table runs) that stored the record"),
+}
+
+PANEL_KEYS: dict[str, tuple[str, str]] = {
+    "region_code": ("string", "six-digit administrative division code (GB/T 2260)"),
+    "region": ("string", "simplified full name of the region"),
+    "year": ("integer", "the year the values refer to"),
+}
+
+PANEL_RULE = (
+    "One row per region_code and year, one column per metric holding the metric's level "
+    "in its canonical unit. Only records with kind = level, the metric's own unit, a "
+    "region code and a year enter the panel (changes and targets are in the long layout). "
+    "When several records give the same region, year and metric, the value is chosen by "
+    "the rule of `reform diff`: a value that is not masked first, then the latest document "
+    "date, then the record without a qualifier, then a single value before a range (a "
+    "range contributes its first end), then the first record by document id and offset. "
+    "An empty cell means no record.")
+
+
+def metric_defs() -> dict[str, dict]:
+    """Metric key -> {zh, unit, range, definition, kind}, in the order of patterns/metrics.yaml."""
+    from extract.patterns import load_patterns
+    raw = load_patterns("metrics").raw.get("metrics") or {}
+    return {k: {"zh": v.get("zh") or k, "unit": v.get("unit") or "",
+                "range": v.get("range"), "definition": v.get("definition") or "",
+                "kind": v.get("kind")}
+            for k, v in raw.items()}
+
+
+def metric_zh(key: str) -> str:
+    return metric_defs().get(key, {}).get("zh", key)
+
+
+# --- columns ----------------------------------------------------------------------------
+
+def describe_columns(columns, layout: str) -> list[dict]:
+    """Frictionless field descriptors for *columns* of an export in *layout*."""
+    defs = metric_defs()
+    fields = []
+    for col in columns:
+        if col in defs and layout == "panel":
+            d = defs[col]
+            rng = f"; plausible range {d['range'][0]}–{d['range'][1]}" if d["range"] else ""
+            fields.append({"name": col, "type": "number", "title": d["zh"],
+                           "description": f"{d['zh']} ({d['unit']}): {d['definition']}{rng}",
+                           "unit": d["unit"]})
+            continue
+        table = PANEL_KEYS if layout == "panel" and col in PANEL_KEYS else LONG_FIELDS
+        typ, desc = table.get(col, ("string", ""))
+        fields.append({"name": col, "type": typ, "description": desc})
+    return fields
+
+
+def _metrics_block(keys=None) -> list[dict]:
+    defs = metric_defs()
+    return [{"key": k, "zh": d["zh"], "unit": d["unit"], "range": d["range"],
+             "definition": d["definition"]}
+            for k, d in defs.items() if keys is None or k in keys]
+
+
+_MEDIA = {"csv": "text/csv", "jsonl": "application/x-ndjson",
+          "parquet": "application/vnd.apache.parquet", "dta": "application/x-stata-dta",
+          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def datapackage(data_path: Path, fmt: str, columns, layout: str, filters: dict, command: str,
+                rows: int, stata_names: dict | None = None, notes: list[str] | None = None) -> dict:
+    """The Frictionless descriptor of one exported file (path relative to the descriptor)."""
+    fields = describe_columns(columns, layout)
+    if stata_names:
+        for f in fields:
+            f["name"], f["original_name"] = stata_names[f["name"]], f["name"]
+    resource = {
+        "name": "records" if layout == "long" else "panel",
+        "path": data_path.name,
+        "format": fmt,
+        "mediatype": _MEDIA.get(fmt, "application/octet-stream"),
+        "encoding": "utf-8",
+        "profile": "tabular-data-resource" if fmt == "csv" else "data-resource",
+        "schema": {"fields": fields},
+        "rows": rows,
+    }
+    if layout == "panel":
+        resource["schema"]["primaryKey"] = [
+            (stata_names or {}).get(k, k) for k in ("region_code", "year")]
+        resource["description"] = PANEL_RULE
+    else:
+        resource["description"] = ("One row per extracted record (one statement of one "
+                                   "core metric in one report) with its provenance.")
+    return {
+        "profile": "data-package",
+        "name": "reform-extract-" + layout,
+        "title": "Health-reform metrics extracted from Chinese work reports",
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "resources": [resource],
+        "sources": [{"title": "reform-extract SQLite database"}],
+        "reform": {
+            "extractor_version": EXTRACTOR_VERSION,
+            "command": command,
+            "layout": layout,
+            "filters": {k: v for k, v in (filters or {}).items() if v is not None},
+            "metrics": _metrics_block(),
+            "column_names": ({orig: new for orig, new in stata_names.items()}
+                             if stata_names else None),
+            "notes": notes or [],
+        },
+    }
+
+
+def _md_cell(v) -> str:
+    s = "" if v is None else str(v)
+    return s.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def markdown_codebook(pkg: dict) -> str:
+    """A readable codebook of a descriptor made by `datapackage`."""
+    res = pkg["resources"][0]
+    meta = pkg["reform"]
+    renamed = bool(meta.get("column_names"))
+    out = [f"# Codebook: {res['path']}", "",
+           f"- made by: `{meta['command']}`",
+           f"- extractor version: {meta['extractor_version']}",
+           f"- created: {pkg['created']}",
+           f"- format: {res['format']}, layout: {meta['layout']}, rows: {res['rows']}",
+           "- filters: " + (", ".join(f"{k} = {v}" for k, v in meta["filters"].items())
+                            or "none"),
+           "", res["description"], ""]
+    out += [f"- {n}" for n in meta.get("notes") or []]
+    out += ["", "## Columns", ""]
+    if renamed:
+        out += ["Stata names are at most 32 ASCII characters; the original name is the one "
+                "of the other export formats.", "",
+                "| column | original name | type | description |", "|---|---|---|---|"]
+        out += [f"| {_md_cell(f['name'])} | {_md_cell(f['original_name'])} | {f['type']} | "
+                f"{_md_cell(f['description'])} |" for f in res["schema"]["fields"]]
+    else:
+        out += ["| column | type | description |", "|---|---|---|"]
+        out += [f"| {_md_cell(f['name'])} | {f['type']} | {_md_cell(f['description'])} |"
+                for f in res["schema"]["fields"]]
+    out += ["", "## Metrics", "", "| key | 名称 | unit | range | definition |",
+            "|---|---|---|---|---|"]
+    for m in meta["metrics"]:
+        rng = f"{m['range'][0]}–{m['range'][1]}" if m["range"] else ""
+        out.append(f"| {m['key']} | {_md_cell(m['zh'])} | {_md_cell(m['unit'])} | {rng} | "
+                   f"{_md_cell(m['definition'])} |")
+    return "\n".join(out) + "\n"
+
+
+def codebook_paths(out: Path) -> tuple[Path, Path]:
+    """Where the descriptor and the Markdown codebook of the data file *out* go."""
+    out = Path(out)
+    return out.with_name(out.name + ".datapackage.json"), out.with_name(out.name + ".codebook.md")
+
+
+def write_codebook(out: Path, fmt: str, columns, layout: str, filters: dict, command: str,
+                   rows: int, stata_names: dict | None = None,
+                   notes: list[str] | None = None) -> tuple[Path, Path]:
+    """Write both codebook files beside the data file *out*; return their paths."""
+    pkg_path, md_path = codebook_paths(out)
+    pkg = datapackage(Path(out), fmt, columns, layout, filters, command, rows, stata_names, notes)
+    pkg_path.write_text(json.dumps(pkg, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    md_path.write_text(markdown_codebook(pkg), encoding="utf-8")
+    return pkg_path, md_path
+
+
+# --- Datasette ----------------------------------------------------------------------------
+
+_TABLES = {
+    "documents": ("文档 Documents", "One row per processed file; `text` is the document text "
+                  "every record offset points into.", {
+                      "doc_id": "document id (file stem)", "path": "file path",
+                      "sha256": "SHA-256 of the file bytes", "format": "txt, md, html, docx, pdf",
+                      "encoding": "detected text encoding", "title": "document title",
+                      "date": "document date (ISO)", "status": "ok or failed",
+                      "error": "why the document failed", "n_records": "records extracted",
+                      "text": "the document text", "extractor_version": "extractor version",
+                      "run_id": "run that stored it", "processed_at": "when (UTC)"}),
+    "metrics": ("指标记录 Metric records", "One row per statement of one core metric; "
+                "`metric` is a key of metric_defs (its Chinese name is metric_defs.zh).",
+                {k: v[1] for k, v in LONG_FIELDS.items()
+                 if k not in ("record_id", "metric_zh", "doc_path", "doc_title", "doc_date",
+                              "doc_sha256")} | {"doc_id": "document id (documents.doc_id)",
+                                                "id": "record id"}),
+    "metric_defs": ("指标定义 Metric definitions", "The 30 core metrics (patterns/metrics.yaml).",
+                    {"key": "metric key", "zh": "中文名称", "unit": "canonical unit",
+                     "range_low": "plausible lower bound of a level",
+                     "range_high": "plausible upper bound of a level",
+                     "definition": "what the metric counts"}),
+    "regions": ("行政区划 Regions", "The gazetteer: GB/T 2260 codes with names and former names.",
+                {"code": "six-digit code", "name": "name", "full_name": "simplified full name",
+                 "short": "short name", "level": "province, prefecture or county",
+                 "parent": "code of the parent unit", "valid_from": "valid since",
+                 "valid_to": "valid until (renamed or merged)",
+                 "aliases": "other names (JSON list)"}),
+    "articles": ("篇 Articles", "Reports of a compilation, one row each.",
+                 {"idx": "index in the document", "start": "offset in documents.text",
+                  "end": "end offset", "title": "title", "region": "region of the article",
+                  "region_code": "its code"}),
+    "sections": ("节 Sections", "Headed sections of the documents.",
+                 {"article": "article index", "idx": "index", "start": "offset",
+                  "end": "end offset", "heading": "heading text", "level": "heading level"}),
+    "runs": ("运行 Runs", "One row per `reform run`.",
+             {"started": "start (UTC)", "finished": "end (UTC)", "options": "options (JSON)",
+              "read": "documents read", "skipped": "unchanged, skipped",
+              "failed": "documents failed", "records": "records stored"}),
+}
+
+
+def datasette_metadata() -> dict:
+    """Datasette metadata for the `reform` database: labels, column descriptions, queries."""
+    defs = metric_defs()
+    metric_list = "; ".join(f"{k} = {d['zh']} ({d['unit']})" for k, d in defs.items())
+    tables = {}
+    for name, (title, desc, cols) in _TABLES.items():
+        tables[name] = {"title": title, "description": desc, "columns": cols}
+    tables["metrics"]["description"] += " Metrics: " + metric_list + "."
+    tables["metrics"]["facets"] = ["metric", "year", "kind", "region"]
+    tables["metrics"]["sort"] = "doc_id"
+    tables["metric_defs"]["label_column"] = "zh"
+    tables["regions"]["label_column"] = "full_name"
+    tables["documents"]["label_column"] = "title"
+    tables["metrics_fts"] = {"hidden": True}
+    for t in ("metrics_fts_config", "metrics_fts_data", "metrics_fts_docsize",
+              "metrics_fts_idx"):
+        tables[t] = {"hidden": True}
+    return {
+        "title": "reform-extract: health-reform metrics",
+        "description": "Metrics extracted from Chinese health-reform work reports. "
+                       "Every record links to its sentence (snippet) and its offsets in "
+                       "documents.text.",
+        "databases": {"reform": {
+            "tables": tables,
+            "queries": {
+                "records_named": {
+                    "title": "记录（带指标名称） Records with metric names",
+                    "sql": "SELECT m.id, m.doc_id, d.zh AS 指标, m.metric, m.kind, m.value, "
+                           "m.value_high, m.unit, m.qualifier, m.region, m.region_code, m.year, "
+                           "m.text, m.snippet FROM metrics m LEFT JOIN metric_defs d "
+                           "ON d.key = m.metric ORDER BY m.region_code, m.metric, m.year",
+                },
+                "region_metric": {
+                    "title": "一个地区的指标 One region's metrics",
+                    "sql": "SELECT d.zh AS 指标, m.metric, m.year, m.kind, m.value, m.unit, "
+                           "m.text, m.doc_id, m.snippet FROM metrics m LEFT JOIN metric_defs d "
+                           "ON d.key = m.metric WHERE m.region_code = :code "
+                           "OR m.region = :code ORDER BY m.metric, m.year, m.doc_id, m.start",
+                },
+                "failed_documents": {
+                    "title": "失败的文档 Failed documents",
+                    "sql": "SELECT doc_id, path, error FROM documents WHERE status = 'failed'",
+                },
+            },
+        }},
+    }
+
+
+def main(argv=None) -> None:
+    """Print the Datasette metadata (``python -m extract.codebook > extract/data/metadata.json``)."""
+    sys.stdout.write(json.dumps(datasette_metadata(), ensure_ascii=False, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
