@@ -299,6 +299,9 @@ def build(stem, uncovered=False):
         if "neg" in flags:
             value = -value if value is not None else None
             vhigh = -vhigh if vhigh is not None else None
+        # 8.13万 is 81300.00000000001 in floating point: keep the printed precision
+        value = float(f"{value:.12g}") if value is not None else None
+        vhigh = float(f"{vhigh:.12g}") if vhigh is not None else None
         rname = o.get("r", region)
         if rname == "-":
             rname = None
