@@ -42,6 +42,7 @@ pip_q -e ".[test]"
 echo "installed: $(.venv/bin/reform --version)"
 
 if [ "$want_test" = 1 ]; then
+  pip_q -e ".[test,dask]"   # tests/test_distributed.py starts a local Dask cluster
   # the review page test renders HTML in a headless Chromium
   if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
     :
