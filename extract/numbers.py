@@ -57,6 +57,12 @@ class _End:
     scale: Decimal                # unit scale (成 → 10, ‰ → 0.1)
     approx: bool                  # 多 / 余 inside
     masked: bool
+    own_value: Optional[float] = None   # scaled by its own magnitude and unit
+    printed_unit: str = ""              # magnitude and unit as printed (万元)
+
+    def __post_init__(self):
+        object.__setattr__(self, "own_value", self.value(self.mag, self.scale))
+        object.__setattr__(self, "printed_unit", self.mag_text + self.unit_text)
 
     def value(self, mag: Optional[Decimal], scale: Decimal) -> Optional[float]:
         if self.number is None:
@@ -95,6 +101,8 @@ class _Engine:
             "QualInside": _literal_alternation(self.qual["inside"]),
             "QualAfter": _literal_alternation(self.qual["after"]),
         }
+        prefixes = list(self.qual["before"]) + [str(p) for p in units.raw["pieces"]["PerCapitaBefore"]]
+        built["PrefixStart"] = "[" + regex.escape("".join(sorted({p[0] for p in prefixes}))) + "]"
         grammar = {str(k): str(v) for k, v in (nums.raw.get("grammar") or {}).items()}
         names = [set(nums.src), set(units.src), set(built), set(grammar)]
         clash = {n for i, a in enumerate(names) for b in names[i + 1:] for n in a & b}
@@ -103,6 +111,8 @@ class _Engine:
         pieces = {**nums.src, **units.src, **built, **grammar}
         flags = nums.flags | units.flags
         self.master = regex.compile(expand(pieces, "{Master}", "numbers"), flags)
+        # the same scan without the first-character test (tests compare the two)
+        self.reference = regex.compile(expand(pieces, "{Reference}", "numbers"), flags)
         self.end_re = regex.compile(expand(pieces, "{End}|(?P<num>{CnNumeral})", "numbers"), flags)
 
     # -- one end ------------------------------------------------------------------
@@ -132,15 +142,14 @@ class _Engine:
 
     # -- one match ----------------------------------------------------------------
     def build(self, m, text: str) -> list[Quantity]:
-        lo = _parse_end_cached(m.group("lo"))
+        lo_text, hi_text, qb, qa, pc, perp = m.group("lo", "hi", "qb", "qa", "pc", "perp")
+        lo = _parse_end_cached(lo_text)
         if lo is None:
             return []
-        hi_text = m.group("hi")
         hi = _parse_end_cached(hi_text) if hi_text is not None else None
         if hi_text is not None and hi is None:
             return []
-        qb, qa = m.group("qb"), m.group("qa")
-        per_capita = m.group("pc") is not None or m.group("perp") is not None
+        per_capita = pc is not None or perp is not None
         qualifier = self.qual["before"].get(qb) if qb else None
         b0, b1 = m.span("body")
 
@@ -149,21 +158,18 @@ class _Engine:
                 qualifier = "approx"
             if qualifier is None and qa:
                 qualifier = self.qual["after"].get(qa)
-            return [Quantity(b0, b1, text[b0:b1], lo.value(lo.mag, lo.scale), None,
-                             lo.unit or "", lo.mag_text + lo.unit_text, qualifier,
-                             lo.masked, per_capita)]
+            return [Quantity(b0, b1, text[b0:b1], lo.own_value, None, lo.unit or "",
+                             lo.printed_unit, qualifier, lo.masked, per_capita)]
 
         if lo.unit is not None and hi.unit is not None and lo.unit != hi.unit:
             # two numbers that only look like a range (3人-5天): give both
             l0, l1 = m.span("lo")
             h0 = m.start("hi")
-            first = Quantity(l0, l1, text[l0:l1], lo.value(lo.mag, lo.scale), None, lo.unit,
-                             lo.mag_text + lo.unit_text, qualifier, lo.masked,
-                             m.group("pc") is not None)
-            second = Quantity(h0, b1, text[h0:b1], hi.value(hi.mag, hi.scale), None, hi.unit,
-                              hi.mag_text + hi.unit_text,
+            first = Quantity(l0, l1, text[l0:l1], lo.own_value, None, lo.unit, lo.printed_unit,
+                             qualifier, lo.masked, pc is not None)
+            second = Quantity(h0, b1, text[h0:b1], hi.own_value, None, hi.unit, hi.printed_unit,
                               self.qual["after"].get(qa) if qa else None, hi.masked,
-                              m.group("perp") is not None)
+                              perp is not None)
             return [first, second]
 
         shared = hi if hi.unit is not None else lo
@@ -177,7 +183,7 @@ class _Engine:
             qualifier = "approx"
         if qualifier is None and qa:
             qualifier = self.qual["after"].get(qa)
-        unit_text = (hi.mag_text + hi.unit_text) if hi.unit is not None else (lo.mag_text + lo.unit_text)
+        unit_text = hi.printed_unit if hi.unit is not None else lo.printed_unit
         return [Quantity(b0, b1, text[b0:b1],
                          None if masked else lo.value(lo_mag, lo_scale),
                          None if masked else hi.value(hi_mag, hi_scale),
