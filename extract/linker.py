@@ -22,18 +22,18 @@ import regex
 from .model import Quantity
 from .patterns import load_patterns
 
-CLAUSE_BREAK = regex.compile(r"[,;:!?。\n()]")
+CLAUSE_BREAK = regex.compile(r"[,;:!?。\n]")
 HARD_BREAK = regex.compile(r"[;。!?\n]")
 RESPECTIVELY = regex.compile("分别")
 LIST_JOIN = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*")
 # words that may stand before a number that continues the previous clause's indicator
 CONTINUATION = regex.compile(
     r"其中|分别|比上年|较上年|比去年|较去年|同比|环比|同期|比|较|与|相比|达到|达|为|是|增长|增加|提高|提升|"
-    r"上升|下降|降低|减少|回落|了|共|累计|平均|约|近|超过|全年|当年|年底|年末|以上|左右|"
+    r"上升|下降|降低|减少|回落|了|共|累计|平均|约|近|超过|全年|当年|年底|年末|以上|左右|最高的|最低的|最高|最低|"
     r"\d{2,4}年|[一二三四五六七八九十\d]+月(?:份)?|[上下]半年|第?[一二三四1-4]季度|底|"
     r"全[省市县区乡镇]|[省市县区]级|市区|县城|城区|农村|城镇|乡镇|[省市县区]|年|和|及|、|\s"
 )
-LIGHT_PREFIX_CHARS = 4
+LIGHT_PREFIX_CHARS = 2
 
 
 @dataclass
@@ -50,6 +50,8 @@ class MetricRule:
     after: list
     context: list
     exclude: list
+    exclude_after: list
+    per_capita: str        # any | never: per-person amounts (每人每年120元) never count
     definition: str = ""
 
 
@@ -88,7 +90,9 @@ class Linker:
                 fixed_kind=spec.get("kind"),
                 lo=rng[0], hi=rng[1],
                 aliases=[pats.compile(a) for a in spec.get("aliases", [])],
-                after=[pats.compile(a) for a in spec.get("after", [])],
+                after=[pats.compile(a.lstrip("^")) for a in spec.get("after", [])],
+                exclude_after=[pats.compile(a.lstrip("^")) for a in spec.get("exclude_after", [])],
+                per_capita=spec.get("per_capita", "any"),
                 context=[pats.compile(a) for a in spec.get("context", [])],
                 exclude=[pats.compile(a) for a in spec.get("exclude", [])],
                 definition=spec.get("definition", ""),
@@ -102,6 +106,7 @@ class Linker:
         self.target_before = pats.compile(cues["target_before"])
         self.not_target = regex.compile(r"计划生育|计划免疫|要求(?:各|全)")
         self.target_after = pats.compile(cues["target_after"])
+        self.level_after_target = pats.compile(cues["level_after_target"])
         self.from_marker = pats.compile(cues["from_marker"])
         self._tokens = None
         self.units = set()
@@ -273,6 +278,12 @@ class Linker:
                 kind = "change"
         if not self._compatible(rule, q, kind == "change"):
             return None
+        if q.per_capita and rule.per_capita == "never":
+            return None
+        if rule.exclude_after:
+            rest_end = self._clause_end(text, q.end, len(text))
+            if any(rx.search(text, q.end, min(rest_end, q.end + 15)) for rx in rule.exclude_after):
+                return None
         excl_start = self._clause_start(clause_starts, a.start) if not after else q_clause
         if self._excluded(rule, text, excl_start, max(q.start, a.end if after else q.start)):
             return None
@@ -281,7 +292,7 @@ class Linker:
             cue = (change_m.group(0) if change_m else "") + ("" if change_m else alias_text + gap)
             if self.negative.search(cue):
                 sign = -1.0
-        elif self._is_target(text, s0, q, clause_starts):
+        elif self._is_target(text, s0, q, clause_starts, a.end if after else None):
             kind = "target"
         value = q.value * sign if q.value is not None else None
         value_high = q.value_high * sign if q.value_high is not None else None
@@ -302,15 +313,17 @@ class Linker:
                 break
         return head
 
-    def _is_target(self, text, s0, q, clause_starts) -> bool:
+    def _is_target(self, text, s0, q, clause_starts, after_end=None) -> bool:
         before = text[s0:q.start]
         for m in self.target_before.finditer(before):
             seg = before[max(0, m.start() - 2):m.end() + 2]
-            if not self.not_target.search(seg):
-                return True
+            if self.not_target.search(seg) or self.level_after_target.search(before, m.end()):
+                continue
+            return True
         rest_end = self._clause_end(text, q.end, len(text))
-        rest = text[q.end:rest_end]
-        if self.target_after.match(rest):
+        rest = text[after_end or q.end:rest_end]
+        m = self.target_after.match(rest)
+        if m and not self.level_after_target.search(rest, m.end()):
             return True
         if rest.startswith("、") and regex.search(r"的\S{0,6}?(?:目标|要求|任务)", rest):
             return True
