@@ -15,6 +15,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Optional
 
+import regex
+
 from .base import IngestError
 
 BOMS = (
@@ -44,6 +46,7 @@ _MAX_CONTROL_SHARE = 0.05
 _MAX_NUL_SHARE = 0.001
 _SCORE_SAMPLE = 200_000           # characters scored per candidate decode
 _LEGACY = ("gb18030", "big5")
+_THREE_BYTE_LEAD = regex.compile(rb"[\xe0-\xef]")
 
 
 def sniff_magic(data: bytes) -> Optional[str]:
@@ -81,7 +84,7 @@ def decode(data: bytes, path) -> tuple[str, str]:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return _decode_legacy(data, path)
-    if not text.isascii() and max(text) < "\u0800":
+    if not text.isascii() and not _THREE_BYTE_LEAD.search(data):
         # no 3-byte sequence, so no CJK at all: GB bytes can pass as UTF-8 Latin/Cyrillic
         legacy = _try(data, "gb18030")
         if legacy is not None and score(legacy) > score(text):

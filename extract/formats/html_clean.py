@@ -8,8 +8,8 @@ The rule (readability-like, documented so that it can be argued with):
 2. Drop the smallest block whose text starts with a chrome phrase (当前位置, 推荐访问,
    相关阅读, 分享到, 扫一扫, 版权所有 …) or holds an ICP/公网安备 registration; after a
    "related/recommended" heading also the link lists that follow it.
-3. Score every element by the Chinese characters and punctuation in its text outside
-   links. From <body>, descend into the child holding at least 85% of the score, as long
+3. Score every element by the Chinese characters and full-width punctuation in its text
+   outside links (counted as characters of 3+ UTF-8 bytes, which is fast). From <body>, descend into the child holding at least 85% of the score, as long
    as one does: that is the content core (a browser's "reader view" block).
 4. Widen the core to the nearest ancestor that also holds the page heading (h1), if that
    adds little text (the heading, dates and document number around the body).
@@ -39,7 +39,6 @@ _LIST_MARKERS = regex.compile(r"推荐|相关|延伸阅读|友情链接")
 _MAX_CHROME_BLOCK = 200
 _MAX_CHROME_INLINE = 40
 _INLINE = ("span", "a", "font", "em", "i", "b", "strong", "label", "small")           # a block longer than this is content, whatever it says
-_COUNTED = regex.compile(r"[\p{Han}，。、；：？！“”‘’（）《》【】％]")
 BLOCKS = frozenset("""address article aside blockquote body center dd div dl dt footer form h1
 h2 h3 h4 h5 h6 header li main ol p section table tbody td th tr ul""".split())
 
@@ -85,7 +84,7 @@ def strip_chrome(body, heading) -> None:
         text = el.text_content()
         if _LIST_MARKERS.search(text[:12]):
             _drop_link_lists_after(el)
-        _drop(_widest_same_text(el, text))
+        _drop(_widest_same_text(el, text, lengths))
     for el in list(body.iter(*_INLINE)):       # 字号：大 中 小, 打印本页 inside a content line
         if el.getparent() is not None and el not in keep:
             text = el.text_content()
@@ -109,7 +108,14 @@ def main_content(body, heading):
 
 
 def count(el) -> int:
-    return len(_COUNTED.findall(el.text_content()))
+    return wide_chars(el.text_content())
+
+
+def wide_chars(s: str) -> int:
+    """Characters of 3+ UTF-8 bytes: CJK characters and full-width punctuation (fast proxy)."""
+    if not s or s.isascii():
+        return 0
+    return (len(s.encode("utf-8", "surrogatepass")) - len(s)) // 2
 
 
 def _scores(body) -> dict:
@@ -118,9 +124,9 @@ def _scores(body) -> dict:
     for el in reversed(list(body.iter())):
         if not isinstance(el.tag, str):
             continue
-        n = 0 if el.tag == "a" else len(_COUNTED.findall(el.text or ""))
+        n = 0 if el.tag == "a" else wide_chars(el.text)
         for child in el:
-            n += scores.get(child, 0) + len(_COUNTED.findall(child.tail or ""))
+            n += scores.get(child, 0) + wide_chars(child.tail)
         scores[el] = n
     return scores
 
@@ -147,12 +153,13 @@ def _widen_to(core, heading, scores):
     return core
 
 
-def _widest_same_text(el, text: str):
+def _widest_same_text(el, text: str, lengths: dict):
     """Climb while the parent holds nothing but this chrome text (e.g. a wrapper div)."""
     stripped = text.strip()
     while True:
         parent = el.getparent()
-        if parent is None or parent.tag in ("body", "html"):
+        if parent is None or parent.tag in ("body", "html") or \
+                lengths.get(parent, 0) > _MAX_CHROME_BLOCK:
             return el
         if parent.text_content().strip() != stripped:
             return el

@@ -67,6 +67,9 @@ class Renderer:
     def add_text(self, s: Optional[str]) -> None:
         if not s:
             return
+        if not _WS.search(s):
+            self._add_word(s)
+            return
         pos = 0
         for m in _WS.finditer(s):
             if m.start() > pos:

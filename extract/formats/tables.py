@@ -14,7 +14,8 @@ import regex
 
 from .base import Cell, Table
 
-_LINE = regex.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_EOL = regex.compile(r"[\r\n]")
+_CANDIDATE = regex.compile(r"(?<=[^\s|])(?:[ \u3000\u00a0]*\t|[ \u3000\u00a0]{2,})|\|")
 _SPACE_SEP = regex.compile(r"[ \u3000\u00a0]*\t[ \t\u3000\u00a0]*|[ \u3000\u00a0]{2,}")
 _PIPE_RULE = regex.compile(r"\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303f\uff00-\uffef]")
@@ -26,13 +27,15 @@ def detect_text_tables(text: str) -> list[Table]:
     tables: list[Table] = []
     run: list[list[tuple[int, int]]] = []     # rows of (start, end) cell spans
     run_kind: Optional[str] = None
-    for m in _LINE.finditer(text):
-        if m.start() == m.end():
-            break
-        line_end = m.start() + len(m.group().rstrip("\r\n"))
-        if run_kind == "|" and _PIPE_RULE.match(text, m.start(), line_end) and len(run) == 1:
+    expected_start = -1                       # where the next line of the run must begin
+    for start, end, next_start in _candidate_lines(text):
+        if start != expected_start:
+            _flush(text, run, tables)
+            run, run_kind = [], None
+        expected_start = next_start
+        if run_kind == "|" and len(run) == 1 and _PIPE_RULE.match(text, start, end):
             continue                            # the |---|---| rule under a Markdown header
-        kind, cells = _split_line(text, m.start(), line_end)
+        kind, cells = _split_line(text, start, end)
         if cells and run and kind == run_kind and len(cells) == len(run[0]):
             run.append(cells)
             continue
@@ -40,6 +43,21 @@ def detect_text_tables(text: str) -> list[Table]:
         run, run_kind = ([cells], kind) if cells else ([], None)
     _flush(text, run, tables)
     return tables
+
+
+def _candidate_lines(text: str):
+    """(start, end, next line start) of the lines holding a cell separator after some text,
+    found by one regex scan so that prose lines cost nothing."""
+    line_end = -1
+    for m in _CANDIDATE.finditer(text):
+        if m.start() < line_end:
+            continue                            # another separator on the same line
+        nl = text.rfind("\n", 0, m.start())            # both searches stay within the line
+        start = max(nl, text.rfind("\r", nl + 1, m.start())) + 1
+        eol = _EOL.search(text, m.start())
+        line_end = eol.start() if eol else len(text)
+        nxt = line_end + (2 if text.startswith("\r\n", line_end) else 1 if eol else 0)
+        yield start, line_end, nxt
 
 
 def _split_line(text: str, start: int, end: int) -> tuple[Optional[str], list[tuple[int, int]]]:

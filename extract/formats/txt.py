@@ -18,7 +18,7 @@ def read(data: bytes, path) -> Extracted:
 
 def first_line(text: str) -> str | None:
     """The first non-blank line, as a title, when it is short enough to be one."""
-    for line in text.lstrip("\ufeff").splitlines():
+    for line in text[:4096].lstrip("\ufeff").splitlines():
         line = line.strip().strip("#").strip()
         if line:
             return line if len(line) <= _MAX_TITLE else None
