@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from extract import __version__, runner
-from extract.export import FORMATS
+from extract.diff import diff_command
+from extract.export import FORMATS, LAYOUTS, ExportError, export
 from extract.store import open_readonly
 
 DEFAULT_DB = "outputs/reform.db"
@@ -63,10 +64,16 @@ def run(paths, db, force, strict, workers, quiet, segmenter):
 @click.option("--metric", help="Only this metric key.")
 @click.option("--year", type=int, help="Only this year.")
 @click.option("--doc", help="Only this document id.")
-def export_cmd(db, fmt, out, **filters):
-    """Write the stored records to a file."""
-    n = FORMATS[fmt](db, out, filters)
-    click.echo(f"{n} records -> {out}", err=True)
+@click.option("--layout", type=click.Choice(LAYOUTS), default="long", show_default=True,
+              help="long: one row per record; panel: region x year rows, a column per metric.")
+def export_cmd(db, fmt, out, layout, **filters):
+    """Write the stored records to a file, with its codebook beside it
+    (OUT.datapackage.json and OUT.codebook.md; see extract/export.py)."""
+    try:
+        n = export(db, fmt, out, layout, filters)
+    except ExportError as exc:
+        raise click.UsageError(str(exc))
+    click.echo(f"{n} {'records' if layout == 'long' else 'rows'} -> {out}", err=True)
 
 
 @reform.command()
@@ -129,6 +136,9 @@ from extract.distributed import distributed_cmd, load_cmd  # noqa: E402  (dask i
 
 reform.add_command(distributed_cmd)
 reform.add_command(load_cmd)
+
+
+reform.add_command(diff_command)
 
 
 def main(argv=None):

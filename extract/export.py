@@ -69,3 +69,304 @@ def export_jsonl(db, out, filters: dict | None = None) -> int:
 
 
 FORMATS = {"jsonl": export_jsonl}
+
+
+# --- tables for researchers: csv, parquet, dta, xlsx; long and panel layouts; codebook ----
+#
+# `export(db, fmt, out, layout, filters)` writes the data file and, beside a file (not
+# stdout), its codebook: ``OUT.datapackage.json`` (Frictionless) and ``OUT.codebook.md``
+# (see extract/codebook.py).  ``long`` is one row per record with its provenance;
+# ``panel`` is one row per region_code and year with one column per metric, filled by
+# the rule of `extract.diff` (documented in extract/codebook.py, PANEL_RULE).
+# A region filter is resolved like `reform diff` does (code, full name, short name or
+# former name; a renamed unit's codes together); a value naming no region is matched
+# literally, so it simply selects nothing.
+
+LAYOUTS = ("long", "panel")
+
+
+class ExportError(ValueError):
+    """An export that cannot be made as asked (format, layout, output)."""
+BINARY_FORMATS = {"parquet", "dta", "xlsx"}
+STATA_NAME_MAX = 32
+
+LONG_COLUMNS = [
+    "doc", "metric", "kind", "value", "value_high", "unit", "qualifier", "region",
+    "region_code", "year", "masked", "suspect", "text", "start", "end",
+    "region_text", "region_masked", "region_alt", "period_start", "period_end", "article",
+    "section", "snippet", "source", "table_row", "table_col",
+    "metric_zh", "doc_path", "doc_title", "doc_date", "doc_sha256", "extractor_version",
+    "run_id", "record_id",
+]
+_INT_COLUMNS = {"year", "start", "end", "article", "table_row", "table_col", "run_id",
+                "record_id"}
+_BOOL_COLUMNS = {"masked", "suspect", "region_masked"}
+
+
+def _resolve_filters(conn, filters: dict | None) -> tuple[dict, list[str] | None]:
+    """(other filters, region codes or None): the region resolved as `reform diff` does."""
+    from extract.diff import RegionError, resolve_region
+    filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    region = filters.pop("region", None)
+    if region is None:
+        return filters, None
+    try:
+        return filters, resolve_region(conn, str(region)).codes
+    except RegionError:
+        return {**filters, "region": region}, None
+
+
+def _query_rows(conn, filters: dict | None, extra_where: str = "") -> list[dict]:
+    """Stored records joined with their document, by document and position."""
+    filters, codes = _resolve_filters(conn, filters)
+    where, params = [], []
+    for key, value in filters.items():
+        if key not in FILTERS:
+            raise ValueError(f"unknown filter {key!r} (known: {', '.join(FILTERS)})")
+        where.append(FILTERS[key])
+        params += [value] * FILTERS[key].count("?")
+    if codes is not None:
+        where.append("region_code IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(codes))
+    if extra_where:
+        where.append(extra_where)
+    sql = ("SELECT * FROM (SELECT m.*, m.id AS record_id, d.path AS doc_path, "
+           "d.title AS doc_title, d.date AS doc_date, d.sha256 AS doc_sha256 "
+           "FROM metrics m LEFT JOIN documents d ON d.doc_id = m.doc_id)")
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    cur = conn.cursor()
+    cur.row_factory = sqlite3.Row
+    return [dict(r) for r in cur.execute(sql + " ORDER BY doc_id, start, id", params)]
+
+
+def long_frame(conn, filters: dict | None = None):
+    """One row per record, the columns of `LONG_COLUMNS`."""
+    import pandas as pd
+    from extract.codebook import metric_defs
+    defs = metric_defs()
+    rows = []
+    for r in _query_rows(conn, filters):
+        r["doc"] = r["doc_id"]
+        r["metric_zh"] = defs.get(r["metric"], {}).get("zh")
+        rows.append([r.get(c) for c in LONG_COLUMNS])
+    df = pd.DataFrame(rows, columns=LONG_COLUMNS, dtype=object)
+    for c in LONG_COLUMNS:
+        if c in _INT_COLUMNS:
+            df[c] = pd.array(df[c].tolist(), dtype="Int64")
+        elif c in _BOOL_COLUMNS:
+            df[c] = df[c].map(bool).astype(bool)
+        elif c in ("value", "value_high"):
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+        else:
+            df[c] = df[c].astype("string")
+    return df
+
+
+def panel_frame(conn, filters: dict | None = None):
+    """region_code × year rows, one column per metric: levels in the metric's unit."""
+    import pandas as pd
+    from extract.codebook import metric_defs
+    from extract.diff import _region_rows, rank_key
+    defs = metric_defs()
+    metric = (filters or {}).get("metric")
+    keys = [k for k in defs if metric is None or k == metric]
+    cells: dict[tuple, dict[str, dict]] = {}
+    names: dict[str, str] = {}
+    for r in _query_rows(conn, filters, "kind = 'level' AND region_code IS NOT NULL "
+                                        "AND year IS NOT NULL"):
+        if r["metric"] not in keys or r["unit"] != defs[r["metric"]]["unit"]:
+            continue
+        names.setdefault(r["region_code"], r["region"])
+        cell = cells.setdefault((r["region_code"], r["year"]), {})
+        best = cell.get(r["metric"])
+        if best is None or rank_key(r) < rank_key(best):
+            cell[r["metric"]] = r
+    full = {g["code"]: g["full_name"] for g in _region_rows(conn)}
+    rows = [[code, full.get(code) or names.get(code), year,
+             *[(cell[k]["value"] if k in cell else None) for k in keys]]
+            for (code, year), cell in sorted(cells.items())]
+    df = pd.DataFrame(rows, columns=["region_code", "region", "year", *keys], dtype=object)
+    df["year"] = pd.array(df["year"].tolist(), dtype="Int64")
+    df[["region_code", "region"]] = df[["region_code", "region"]].astype("string")
+    for k in keys:
+        df[k] = pd.to_numeric(df[k], errors="coerce").astype("float64")
+    return df
+
+
+def stata_names(columns) -> dict[str, str]:
+    """Column -> a valid Stata name: ASCII letters, digits and _, ≤32 chars, not reserved."""
+    import re
+    try:
+        from pandas.io.stata import StataParser
+        reserved = set(StataParser().RESERVED_WORDS)
+    except Exception:       # pragma: no cover - older pandas
+        reserved = set()
+    reserved |= {"_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in", "int",
+                 "long", "_n", "_N", "_pi", "_pred", "_rc", "_skip", "strL", "using", "with"}
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for col in columns:
+        name = re.sub(r"[^A-Za-z0-9_]", "_", col) or "var"
+        if name[0].isdigit():
+            name = "v" + name
+        if name in reserved or re.fullmatch(r"str\d+", name):
+            name += "_"
+        name = name[:STATA_NAME_MAX]
+        base, n = name, 1
+        while name in used:
+            n += 1
+            name = f"{base[:STATA_NAME_MAX - len(str(n)) - 1]}_{n}"
+        used.add(name)
+        out[col] = name
+    return out
+
+
+def _excel_safe(df):
+    """Strings without the control characters Excel refuses, cut to Excel's cell limit."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    df = df.copy()
+    for c in df.columns:
+        if df[c].dtype == object or str(df[c].dtype) in ("str", "string"):
+            df[c] = df[c].map(lambda v: ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)[:32767]
+                              if isinstance(v, str) else v)
+    return df
+
+
+def _write_frame(df, fmt: str, out, layout: str, pkg: dict | None) -> dict | None:
+    """Write *df* as *fmt*; returns the Stata name map for dta."""
+    if fmt == "csv":
+        with _output(out) as fh:
+            df.to_csv(fh, index=False, lineterminator="\n")
+        return None
+    if fmt == "jsonl":
+        with _output(out) as fh:
+            for row in df.astype(object).where(df.notna(), None).to_dict("records"):
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return None
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        if pkg is not None:
+            meta = dict(table.schema.metadata or {})
+            meta[b"reform.datapackage"] = json.dumps(pkg, ensure_ascii=False).encode()
+            table = table.replace_schema_metadata(meta)
+        pq.write_table(table, out)
+        return None
+    if fmt == "dta":
+        import pandas as pd
+        names = stata_names(df.columns)
+        d = df.rename(columns=names)
+        for c in d.columns:
+            if d[c].dtype == bool:
+                d[c] = d[c].astype("int8")
+            elif not pd_numeric(d[c]):
+                d[c] = pd.Series([str(v) for v in d[c].fillna("")], index=d.index,
+                                 dtype=object)
+        long_str = [c for c in d.columns if d[c].dtype == object
+                    and max((len(s.encode("utf-8")) for s in d[c]), default=0) > 2045]
+        labels = {}
+        if pkg is not None:
+            for f in pkg["resources"][0]["schema"]["fields"]:
+                labels[names[f["name"]]] = (f.get("title") or f["description"])[:80]
+        d.to_stata(out, write_index=False, version=118, convert_strl=long_str,
+                   variable_labels={k: v for k, v in labels.items() if k in d.columns},
+                   data_label=f"reform-extract {layout} export"[:80])
+        return names
+    if fmt == "xlsx":
+        import pandas as pd
+        with pd.ExcelWriter(out, engine="openpyxl") as xw:
+            sheet = "records" if layout == "long" else "panel"
+            _excel_safe(df).to_excel(xw, sheet_name=sheet, index=False)
+            xw.sheets[sheet].freeze_panes = "A2"
+            if pkg is not None:
+                fields = pkg["resources"][0]["schema"]["fields"]
+                pd.DataFrame([{"column": f["name"], "type": f["type"],
+                               "description": f["description"]} for f in fields]) \
+                    .to_excel(xw, sheet_name="codebook", index=False)
+                pd.DataFrame(pkg["reform"]["metrics"]).assign(
+                    range=lambda m: m["range"].map(lambda r: "" if not r else f"{r[0]}–{r[1]}")) \
+                    .to_excel(xw, sheet_name="metrics", index=False)
+        return None
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def pd_numeric(series) -> bool:
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+    return is_numeric_dtype(series) and not is_bool_dtype(series)
+
+
+def command_line(db, fmt: str, out, layout: str, filters: dict | None) -> str:
+    """The `reform export` command that makes this export (for the codebook)."""
+    import re
+    import shlex
+    args = ["reform", "export", "--db", str(db), "--format", fmt, "--layout", layout]
+    for k, v in (filters or {}).items():
+        if v is not None:
+            args += [f"--{k}", str(v)]
+    # quote only what the shell needs quoted (shlex.quote also quotes any Chinese name)
+    return " ".join(a if re.fullmatch(r"[\w@%+=:,./-]+", a) else shlex.quote(a)
+                    for a in args + ["--out", str(out)])
+
+
+def export(db, fmt: str, out, layout: str = "long", filters: dict | None = None,
+           command: str | None = None) -> int:
+    """Write the records of *db* matching *filters* to *out*, and its codebook beside it.
+
+    Returns the number of rows written.  *out* ``-`` (stdout) is for csv and jsonl only
+    and writes no codebook.
+    """
+    from extract.codebook import datapackage, write_codebook
+    if layout not in LAYOUTS:
+        raise ExportError(f"unknown layout {layout!r} (known: {', '.join(LAYOUTS)})")
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r} (known: {', '.join(sorted(FORMATS))})")
+    to_stdout = str(out) == "-"
+    if to_stdout and fmt in BINARY_FORMATS:
+        raise ExportError(f"--format {fmt} writes a binary file: give --out FILE")
+    command = command or command_line(db, fmt, out, layout, filters)
+    conn = open_readonly(db)
+    try:
+        if fmt == "jsonl" and layout == "long":
+            fl, codes = _resolve_filters(conn, filters)
+            if codes:
+                fl["region"] = codes[0]
+            conn.close()
+            n = export_jsonl(db, out, fl)
+            columns = ["doc" if f == "doc" else f for f in Record.__dataclass_fields__]
+            names, notes = None, []
+        else:
+            df = (long_frame if layout == "long" else panel_frame)(conn, filters)
+            conn.close()
+            columns, n = list(df.columns), len(df)
+            notes = []
+            if fmt in ("csv", "xlsx", "jsonl"):
+                notes.append("region_code is text: read it as a string to keep its leading "
+                             "zeros (pandas: dtype={'region_code': str}); 000000 is 全国.")
+            if fmt == "dta":
+                notes.append("Stata: strings are str (strL above 2045 bytes); missing strings "
+                             "are empty; booleans are 0/1 bytes.")
+            if fmt == "xlsx":
+                notes.append("xlsx: sheets records/panel (data), codebook and metrics.")
+            pkg = datapackage(Path(out), fmt, columns, layout, filters or {}, command, n,
+                              notes=notes)
+            names = _write_frame(df, fmt, out, layout, pkg)
+    finally:
+        conn.close()
+    if not to_stdout:
+        write_codebook(Path(out), fmt, columns, layout, filters or {}, command, n,
+                       stata_names=names, notes=notes)
+    return n
+
+
+def _writer(fmt: str):
+    def write(db, out, filters: dict | None = None, layout: str = "long") -> int:
+        return export(db, fmt, out, layout, filters)
+    write.__name__ = f"export_{fmt}"
+    write.__doc__ = f"`export` as {fmt}."
+    return write
+
+
+FORMATS.update({fmt: _writer(fmt) for fmt in ("csv", "parquet", "dta", "xlsx")})
