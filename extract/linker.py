@@ -25,11 +25,15 @@ from .patterns import load_patterns
 CLAUSE_BREAK = regex.compile(r"[,;:!?。\n]")
 HARD_BREAK = regex.compile(r"[;。!?\n]")
 RESPECTIVELY = regex.compile("分别")
+# 每参保一人, 一人一档: a lone small Chinese numeral with a measure word counts nothing
+COUNTING_WORD = regex.compile(r"[一二两三四五六七八九十][人个家所张天元次]")
+HEALTH_WORD = regex.compile(r"医|卫生|健康|药|诊|病")
 LIST_JOIN = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*")
 # words that may stand before a number that continues the previous clause's indicator
 CONTINUATION = regex.compile(
     r"其中|分别|比上年|较上年|比去年|较去年|同比|环比|同期|比|较|与|相比|达到|达|为|是|增长|增加|提高|提升|"
     r"上升|下降|降低|减少|回落|了|共|累计|平均|约|近|超过|全年|当年|年底|年末|以上|左右|最高的|最低的|最高|最低|"
+    r"(?:改革|实施|政策实施|改革实施)(?:前|以来|后)|去年同期|上年同期|每人每年|每人|人均|"
     r"\d{2,4}年|[一二三四五六七八九十\d]+月(?:份)?|[上下]半年|第?[一二三四1-4]季度|底|"
     r"全[省市县区乡镇]|[省市县区]级|市区|县城|城区|农村|城镇|乡镇|[省市县区]|年|和|及|、|\s"
 )
@@ -60,6 +64,7 @@ class AliasHit:
     start: int
     end: int
     metric: str
+    inner: tuple = ()      # shorter aliases inside this one, tried when its metric does not fit
 
 
 @dataclass
@@ -104,7 +109,8 @@ class Linker:
         self.comparison = pats.compile(cues["comparison"])
         self.negative = pats.compile(cues["negative"])
         self.target_before = pats.compile(cues["target_before"])
-        self.not_target = regex.compile(r"计划生育|计划免疫|要求(?:各|全)")
+        self.not_target = pats.compile(cues["not_target"])
+        self.change_before_alias = pats.compile(cues["change_before_alias"])
         self.target_after = pats.compile(cues["target_after"])
         self.level_after_target = pats.compile(cues["level_after_target"])
         self.from_marker = pats.compile(cues["from_marker"])
@@ -129,9 +135,13 @@ class Linker:
         hits.sort(key=lambda h: (-(h.end - h.start), h.start))
         kept: list[AliasHit] = []
         for h in hits:
-            if all(h.end <= k.start or h.start >= k.end or (h.start == k.start and h.end == k.end)
-                   for k in kept):
+            over = [k for k in kept if not (h.end <= k.start or h.start >= k.end)]
+            if not over:
                 kept.append(h)
+                continue
+            for k in over:
+                if k.start <= h.start and h.end <= k.end and h.metric != k.metric:
+                    k.inner = k.inner + (h.metric,)
         kept.sort(key=lambda h: (h.start, h.end))
         return kept
 
@@ -141,7 +151,8 @@ class Linker:
         """Link the quantities of text[start:end]; *tokens* are (start, end) word spans
         from the segmenter, used to judge whether a clause names a subject of its own."""
         self._tokens = tokens
-        qs = [q for q in quantities if q.unit in self.units and start <= q.start < end]
+        qs = [q for q in quantities if q.unit in self.units and start <= q.start < end
+              and not COUNTING_WORD.fullmatch(q.text)]
         if not qs:
             return []
         aliases = self.find_aliases(text, start, end)
@@ -186,8 +197,16 @@ class Linker:
             return None
         return m
 
-    def _excluded(self, rule: MetricRule, text: str, a: int, b: int) -> bool:
-        return any(rx.search(text, a, b) for rx in rule.exclude)
+    def _excluded(self, rule: MetricRule, text: str, a: int, b: int, seg_start: int) -> bool:
+        """An exclusion word in the alias's clause; or earlier in the sentence when that
+        clause only continues it (…养老保险参保人数198万人,参保率95%)."""
+        if not rule.exclude:
+            return False
+        if any(rx.search(text, a, b) for rx in rule.exclude):
+            return True
+        if a > seg_start and not HEALTH_WORD.search(text, a, b):
+            return any(rx.search(text, seg_start, a) for rx in rule.exclude)
+        return False
 
     def _light(self, text: str, a: int, b: int) -> bool:
         """Does text[a:b] (a clause before its number) name no subject of its own?"""
@@ -217,9 +236,10 @@ class Linker:
                     continue
             if q.start - a.end > 40:
                 return None
-            link = self._make(text, s0, q, a, clause_starts, qs)
-            if link is not None:
-                return link
+            for metric in (a.metric,) + a.inner:
+                link = self._make(text, s0, q, AliasHit(a.start, a.end, metric), clause_starts, qs)
+                if link is not None:
+                    return link
         return None
 
     def _after(self, text, s0, s1, q, clause_starts, qs) -> Optional[Link]:
@@ -240,19 +260,23 @@ class Linker:
         for m in RESPECTIVELY.finditer(text, s0, s1):
             c0 = self._clause_start([s0] + [x.end() for x in CLAUSE_BREAK.finditer(text, s0, m.start())],
                                     m.start())
-            before = [a for a in aliases if c0 <= a.start and a.end <= m.start()]
-            metrics = []
-            for a in before:
-                if not metrics or metrics[-1].metric != a.metric:
-                    metrics.append(a)
-            if len(metrics) < 2:
-                continue
             stop = HARD_BREAK.search(text, m.end(), s1)
             stop = stop.start() if stop else s1
             nxt = [a for a in aliases if a.start > m.end() and a.start < stop]
             if nxt:
                 stop = min(stop, nxt[0].start)
             after = [q for q in qs if m.end() <= q.start < stop]
+            before = [a for a in aliases if c0 <= a.start and a.end <= m.start()]
+            if not before:
+                hb = [x.end() for x in HARD_BREAK.finditer(text, s0, m.start())]
+                seg = hb[-1] if hb else s0
+                before = [a for a in aliases if seg <= a.start and a.end <= m.start()][-len(after):]
+            metrics = []
+            for a in before:
+                if not metrics or metrics[-1].metric != a.metric:
+                    metrics.append(a)
+            if len(metrics) < 2:
+                continue
             if len(after) == len(metrics):
                 for a, q in zip(metrics, after):
                     out[id(q)] = a
@@ -276,7 +300,14 @@ class Linker:
             change_m = self._is_change(gap)
             if change_m:
                 kind = "change"
+            else:
+                before = None if after else self.change_before_alias.search(text, max(0, a.start - 3), a.start)
+                if before:
+                    kind = "change"
+                    gap = before.group(0) + gap
         if not self._compatible(rule, q, kind == "change"):
+            return None
+        if q.unit == "百分点" and rule.unit != "%":
             return None
         if q.per_capita and rule.per_capita == "never":
             return None
@@ -285,15 +316,18 @@ class Linker:
             if any(rx.search(text, q.end, min(rest_end, q.end + 15)) for rx in rule.exclude_after):
                 return None
         excl_start = self._clause_start(clause_starts, a.start) if not after else q_clause
-        if self._excluded(rule, text, excl_start, max(q.start, a.end if after else q.start)):
+        hb = [m.end() for m in HARD_BREAK.finditer(text, s0, excl_start)]
+        seg_start = hb[-1] if hb else s0
+        if self._excluded(rule, text, excl_start, max(q.start, a.end if after else q.start), seg_start):
             return None
         sign = 1.0
         if kind == "change":
-            cue = (change_m.group(0) if change_m else "") + ("" if change_m else alias_text + gap)
+            cue = change_m.group(0) if change_m else alias_text + gap
             if self.negative.search(cue):
                 sign = -1.0
-        elif self._is_target(text, s0, q, clause_starts, a.end if after else None):
-            kind = "target"
+        if kind != "change" or rule.fixed_kind == "change":
+            if self._is_target(text, s0, q, clause_starts, a.end if after else None):
+                kind = "target"
         value = q.value * sign if q.value is not None else None
         value_high = q.value_high * sign if q.value_high is not None else None
         unit = q.unit
