@@ -129,3 +129,16 @@ def test_rejections(tmp_path, data, reason):
     with pytest.raises(IngestError) as ei:
         read_document(p)
     assert str(ei.value) == f"{p}: {reason}"
+
+
+def test_logo_h1_is_not_the_heading(tmp_path):
+    html = ("<html><head><title>关于印发医改工作要点的通知_通知公告_青山市卫生健康委员会</title></head>"
+            "<body><div class='logo'><h1>青山市卫生健康委员会</h1></div>"
+            "<div class='wrap'><h1>关于印发医改工作要点的通知</h1>"
+            "<div class='txt'><p>　　今年全市居民医保参保率稳定在95%以上，财政补助标准达到每人每年640元，"
+            "基层医疗卫生机构诊疗量占比力争达到65%，县域内就诊率保持在90%以上。</p></div></div>"
+            "</body></html>")
+    doc = read_document(write(tmp_path, "n.html", html.encode()))
+    assert doc.title == "关于印发医改工作要点的通知"
+    assert doc.text.startswith("关于印发医改工作要点的通知\n　　今年全市居民医保参保率")
+    assert "青山市卫生健康委员会" not in doc.text

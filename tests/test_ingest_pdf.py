@@ -37,7 +37,8 @@ EXPECTED = ("一、主要成效\n"
             "乡村医生中具备执业助理医师资格的占比提高到52.8%，较上年提高6.1个百分点。")
 
 
-def make_pdf(path, paragraphs=PARAGRAPHS, lines_per_page=7, page_label="— {} —", **kw):
+def make_pdf(path, paragraphs=PARAGRAPHS, lines_per_page=7, page_label="— {} —", justify_last=False,
+             **kw):
     c = canvas.Canvas(str(path), pagesize=(420, 600), **kw)
     page, y = 0, None
 
@@ -63,7 +64,7 @@ def make_pdf(path, paragraphs=PARAGRAPHS, lines_per_page=7, page_label="— {} �
                 line, x = line[2:], LEFT + 2 * SIZE
             t = c.beginText(x, y)
             t.setFont(FONT, SIZE)
-            if i < len(para) - 1:          # stretch to the right margin, like justified text
+            if i < len(para) - 1 or justify_last:   # stretch to the right margin (justified)
                 gap = (RIGHT - x) - pdfmetrics.stringWidth(line, FONT, SIZE)
                 t.setCharSpace(gap / (len(line) - 1))
             t.textLine(line)
@@ -128,3 +129,17 @@ def test_corrupt(tmp_path, data, reason):
     with pytest.raises(IngestError) as ei:
         read_document(p)
     assert str(ei.value) == f"{p}: {reason}"
+
+
+def test_indent_marks_paragraphs_when_most_lines_are_first_lines(tmp_path):
+    paras = [["　　全县城乡居民医保参保率达到97%，较上年提高"], ["　　乡镇卫生院门诊量增长8%，住院人次同比下降"],
+             ["　　住院费用报销比例为68.5%，较上年提高3个百分", "点，群众满意度保持在较高水平。"],
+             ["　　药占比降至28%，基本药物使用金额占比提高"], ["　　家庭医生签约率为76.5%，重点人群全覆盖"]]
+    # every line reaches the right margin: only the indent tells where a paragraph starts
+    doc = read_document(make_pdf(tmp_path / "s.pdf", paragraphs=paras, lines_per_page=20,
+                                 justify_last=True))
+    # one page: its header is not repeated anywhere, so it reads like a title and stays
+    assert doc.text == ("柳林县卫生健康局文件\n全县城乡居民医保参保率达到97%，较上年提高\n"
+                        "乡镇卫生院门诊量增长8%，住院人次同比下降\n"
+                        "住院费用报销比例为68.5%，较上年提高3个百分点，群众满意度保持在较高水平。\n"
+                        "药占比降至28%，基本药物使用金额占比提高\n家庭医生签约率为76.5%，重点人群全覆盖")

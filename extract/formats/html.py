@@ -32,12 +32,13 @@ def read(data: bytes, path) -> Extracted:
         root = lxml.html.document_fromstring(source.encode("utf-8"), parser=parser)
     except Exception as e:  # lxml raises ParserError/ValueError on documents without elements
         raise IngestError(path, f"unparseable HTML: {e}") from None
-    page_title = _page_title(root)
+    full_title = root.findtext(".//title")
+    page_title = _page_title(full_title)
     body = root.find("body")
     if body is None:
         body = root
     html_clean.strip_invisible(body)
-    heading = html_clean.find_heading(body)
+    heading = html_clean.find_heading(body, full_title)
     html_clean.strip_chrome(body, heading)
     core = html_clean.main_content(body, heading)
     r = Renderer().render(core)
@@ -67,11 +68,10 @@ def decode_html(data: bytes, path) -> tuple[str, str]:
     return decode(data, path)
 
 
-def _page_title(root) -> Optional[str]:
+def _page_title(title: Optional[str]) -> Optional[str]:
     """<title>, without the site name: the longest part between separators."""
-    el = root.find(".//title")
-    if el is None:
+    if not title:
         return None
-    text = " ".join(el.text_content().split())
+    text = " ".join(title.split())
     parts = [p.strip() for p in _TITLE_SEPARATORS.split(text) if p.strip()]
     return max(parts, key=len) if parts else None

@@ -184,10 +184,14 @@ def _drop(el) -> None:
         el.drop_tree()          # lxml keeps the tail text
 
 
-def find_heading(body) -> Optional[object]:
-    """The page heading: the first non-empty h1, else the first h2."""
+def find_heading(body, page_title: Optional[str] = None) -> Optional[object]:
+    """The page heading: of the non-empty h1 (else h2) elements, the longest one whose text
+    is part of <title> (a logo h1 holding the site name is shorter), else the first."""
+    squeeze = "".join((page_title or "").split())
     for tag in ("h1", "h2"):
-        for el in body.iter(tag):
-            if el.text_content().strip():
-                return el
+        found = [el for el in body.iter(tag) if el.text_content().strip()]
+        if found:
+            in_title = [el for el in found if squeeze and
+                        "".join(el.text_content().split()) in squeeze]
+            return max(in_title, key=lambda el: len(el.text_content())) if in_title else found[0]
     return None

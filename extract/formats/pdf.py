@@ -109,7 +109,10 @@ def _layout(lines: list[Line]) -> _Layout:
     lefts: dict[int, int] = {}
     for ln in lines:
         lefts[round(ln.x0)] = lefts.get(round(ln.x0), 0) + 1
-    left = min(x for x, n in lefts.items() if n == max(lefts.values()))
+    # the text's left edge: the leftmost x where many lines start (not a stray outdent, and
+    # not the indent of first lines, which may be the most frequent in short paragraphs)
+    common = [x for x, n in lefts.items() if n >= max(2, 0.1 * len(lines))]
+    left = min(common) if common else min(lefts)
     rights = sorted(ln.x1 for ln in lines)
     right = rights[min(len(rights) - 1, int(len(rights) * 0.9))]
     return _Layout(left=left, right=right, size=size)
