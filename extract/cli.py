@@ -10,6 +10,7 @@ import click
 from extract import __version__, runner
 from extract.diff import diff_command
 from extract.export import FORMATS, LAYOUTS, ExportError, export
+from extract.review import review_command
 from extract.store import open_readonly
 
 DEFAULT_DB = "outputs/reform.db"
@@ -139,6 +140,7 @@ reform.add_command(load_cmd)
 
 
 reform.add_command(diff_command)
+reform.add_command(review_command)
 
 
 def main(argv=None):

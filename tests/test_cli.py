@@ -46,7 +46,8 @@ def test_every_verb_has_help(verb):
 
 
 def test_only_built_verbs_are_registered():
-    assert sorted(reform.commands) == ["export", "query", "run", "stats"]
+    assert sorted(reform.commands) == ["diff", "distributed", "export", "load", "query",
+                                       "review", "run", "stats"]
 
 
 def test_run_on_a_missing_path_exits_2(tmp_path):
