@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 import opencc
+import regex
 
 from .patterns import load_patterns
 
@@ -185,6 +186,9 @@ def _delete(text: str, index: np.ndarray, ranges: list[tuple[int, int]]):
     return "".join(parts), index[keep]
 
 
+_LONE_CR = regex.compile(r"\r(?!\n)")
+
+
 def normalise(source: str) -> Normalised:
     text = _narrow(to_simplified(source))
     index = np.arange(len(text) + 1, dtype=np.int64)
@@ -193,13 +197,12 @@ def normalise(source: str) -> Normalised:
     # lines: CR of CRLF, mojibake, page chrome
     ranges: list[tuple[int, int]] = []
     if "\r" in text:
+        text = _LONE_CR.sub("\n", text)
         ranges.extend((i, i + 1) for i in _find_all(text, "\r\n"))
     lines = _mojibake_ranges(text, rules["mojibake"], rules["ratio"]) + _chrome_ranges(text, rules)
     lines = sorted(set((s, e) for s, e in lines if e > s))
     ranges.extend(lines)
     text, index = _delete(text, index, ranges)
-    if "\r" in text:
-        text = text.replace("\r", "\n")
 
     if "(" in text:
         text, index = _delete(text, index, [m.span() for m in rules["pinyin"].finditer(text)])

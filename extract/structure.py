@@ -267,10 +267,13 @@ def _restart_titles(headings, titles, cands, nonblank, window, text, starts, end
     """A title line just before a heading numbered 1 whose level restarts."""
     last: dict[int, int] = {}           # level -> last number since a higher heading
     pos_in_nonblank = {int(k): i for i, k in enumerate(nonblank)}
+    starts_at = sorted(cands)
+    prev = -1
     for k in sorted(headings):
         h = headings[k]
-        if k in cands:
-            last.clear()
+        if bisect.bisect_right(starts_at, k) > bisect.bisect_right(starts_at, prev):
+            last.clear()                # an article started since the previous heading
+        prev = k
         if h.number == 1 and last.get(h.level, 0) >= 2:
             i = pos_in_nonblank[k]
             for j in nonblank[max(0, i - window):i]:
@@ -285,31 +288,22 @@ def _restart_titles(headings, titles, cands, nonblank, window, text, starts, end
 
 
 def _sections(headings, articles, art_starts):
+    """Nest the headings: a section ends at the next heading of the same or a higher
+    level, or at the end of its article."""
     sections: list[Heading] = []
     parents: list[int] = []
     stack: list[int] = []
     art = 0
-    ks = sorted(headings)
-    for k in ks:
+    for k in sorted(headings):
         h = headings[k]
         a = bisect.bisect_right(art_starts, h.start) - 1
         if a != art:
-            stack = []
-            art = a
+            stack, art = [], a
         while stack and sections[stack[-1]].level >= h.level:
-            stack.pop()
+            sections[stack.pop()].end = h.start
         parents.append(stack[-1] if stack else -1)
-        sec = Heading(h.start, articles[a].end, h.title, h.level, h.number)
-        sections.append(sec)
+        sections.append(Heading(h.start, articles[a].end, h.title, h.level, h.number))
         stack.append(len(sections) - 1)
-    # a section ends where the next heading of the same or a higher level starts
-    for i in range(len(sections)):
-        for j in range(i + 1, len(sections)):
-            if sections[j].start >= sections[i].end:
-                break
-            if sections[j].level <= sections[i].level:
-                sections[i].end = sections[j].start
-                break
     return sections, parents
 
 

@@ -73,6 +73,10 @@ def test_crlf_and_lone_cr():
     assert n.from_src(3) == 3      # the deleted CR maps to the next kept character
 
 
+def test_lone_cr_ends_a_line_before_line_rules_run():
+    assert normalise("111\r\uFFFD").text == "111\n"
+
+
 def test_chrome_lines_removed_newlines_kept():
     src = ("当前位置：首页 > 工作动态\n"
            "城乡居民医保参保率稳定在95%以上。\n"
@@ -237,9 +241,10 @@ def test_src_span_round_trip(parts, data):
 @settings(max_examples=200)
 @given(st.text(alphabet=st.sampled_from(list("医療參 　1２.．%％\n\r(yī)打印本页年萬元,，锟斤拷")),
                max_size=60))
-def test_map_is_monotone_and_characterwise(src):
+def test_map_is_monotone_characterwise_and_idempotent(src):
     n = normalise(src)
     spans_ok(n, src)
     for i, ch in enumerate(n.text):
         s = int(n.to_src[i])
         assert nm._narrow(to_simplified(src[s])).replace("\r", "\n") == ch
+    assert normalise(n.text).text == n.text

@@ -237,6 +237,9 @@ def check_invariants(text, s):
     for sent in s.sentences:
         p = s.paragraph_at(sent.start)
         assert p is not None and p.start <= sent.start and sent.end <= p.end
+    covered = {i for x in s.sentences for i in range(x.start, x.end)}
+    assert all(i in covered or text[i].isspace() for p in s.paragraphs
+               for i in range(p.start, p.end))
     for i, sec in enumerate(s.sections):
         par = s.parents[i]
         if par >= 0:
