@@ -254,9 +254,13 @@ _TABLES = {
     "metrics": ("指标记录 Metric records", "One row per statement of one core metric; "
                 "`metric` is a key of metric_defs (its Chinese name is metric_defs.zh).",
                 {k: v[1] for k, v in LONG_FIELDS.items()
-                 if k not in ("record_id", "metric_zh", "doc_path", "doc_title", "doc_date",
-                              "doc_sha256")} | {"doc_id": "document id (documents.doc_id)",
-                                                "id": "record id"}),
+                 if k not in ("doc", "record_id", "metric_zh", "doc_path", "doc_title",
+                              "doc_date", "doc_sha256")} | {
+                    "doc_id": "document id (documents.doc_id)", "id": "record id",
+                    "metric": "metric key; its Chinese name is metric_defs.zh (see the query "
+                              "records_named)",
+                    "extractor_version": "version of reform-extract that stored the record",
+                    "run_id": "the run (runs.run_id) that stored the record"}),
     "metric_defs": ("指标定义 Metric definitions", "The 30 core metrics (patterns/metrics.yaml).",
                     {"key": "metric key", "zh": "中文名称", "unit": "canonical unit",
                      "range_low": "plausible lower bound of a level",
@@ -331,7 +335,7 @@ def datasette_metadata() -> dict:
 
 
 def main(argv=None) -> None:
-    """Print the Datasette metadata (``python -m extract.codebook > extract/data/metadata.json``)."""
+    """Print the Datasette metadata: ``python -m extract.codebook > extract/data/metadata.json``."""
     sys.stdout.write(json.dumps(datasette_metadata(), ensure_ascii=False, indent=2) + "\n")
 
 

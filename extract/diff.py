@@ -419,6 +419,10 @@ def _value_json(v: Value | None) -> dict | None:
     return None if v is None else asdict(v)
 
 
+def _side_json(side: Side) -> dict:
+    return {"chosen": _value_json(side.chosen), "others": [asdict(o) for o in side.others]}
+
+
 def to_json(d: Diff) -> dict:
     return {
         "a": asdict(d.a), "b": asdict(d.b), "year": d.year, "metric": d.metric,
@@ -426,8 +430,7 @@ def to_json(d: Diff) -> dict:
         "difference": "B - A", "rule": __doc__.split("**Which value is compared.**")[1]
         .split("**The difference**")[0].strip(),
         "rows": [{"metric": r.metric, "zh": r.zh, "year": r.year, "status": r.status,
-                  "a": {"chosen": _value_json(r.a.chosen), "others": [asdict(o) for o in r.a.others]},
-                  "b": {"chosen": _value_json(r.b.chosen), "others": [asdict(o) for o in r.b.others]},
+                  "a": _side_json(r.a), "b": _side_json(r.b),
                   "difference": r.difference, "difference_unit": r.difference_unit,
                   "ratio": r.ratio, "note": r.note} for r in d.rows],
     }

@@ -213,3 +213,30 @@ def test_stata_names():
     assert names == {"end": "end_", "in": "in_", "参合率": "___", "1st": "v1st",
                      "a" * 40: "a" * 32, "a" * 40 + "b": "a" * 30 + "_2", "ok_name": "ok_name"}
     assert all(len(v) <= 32 and v.isascii() for v in names.values())
+
+
+def test_datasette_metadata_is_current_and_matches_the_schema(sample_db):
+    from extract.codebook import METADATA_PATH, datasette_metadata
+    from extract.store import TABLES, open_readonly
+    shipped = json.loads(METADATA_PATH.read_text("utf-8"))
+    assert shipped == datasette_metadata(), "run: python -m extract.codebook > " \
+                                            "extract/data/metadata.json"
+    db = shipped["databases"]["reform"]
+    conn = open_readonly(sample_db)
+    for table, meta in db["tables"].items():
+        cols = {r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")}
+        assert cols, f"no table {table}"
+        assert set(meta.get("columns", {})) <= cols, table
+    assert set(TABLES) <= set(db["tables"])
+    # every table column of the schema is described
+    for table, spec in TABLES.items():
+        assert set(spec["columns"]) - {"id", "doc_id", "run_id"} <= \
+            set(db["tables"][table]["columns"]) | {"doc_id"}, table
+    assert "ncms_participation_rate = 参合率 (%)" in db["tables"]["metrics"]["description"]
+    # the canned queries run on a real database
+    named = conn.execute(db["queries"]["records_named"]["sql"]).fetchall()
+    assert len(named) == 16 and named[0][2] == "参保人数"
+    one = conn.execute(db["queries"]["region_metric"]["sql"], {"code": "420600"}).fetchall()
+    assert [r[6] for r in one] == ["68.5万人", "92%", "94%", "150万人次", "140元"]
+    assert conn.execute(db["queries"]["failed_documents"]["sql"]).fetchall() == [
+        ("broken<1>", "/corpus/broken<1>.pdf", "no text layer; OCR not supported <script>")]
