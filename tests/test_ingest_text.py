@@ -163,6 +163,27 @@ def test_tab_and_pipe_tables(tmp_path):
             assert doc.text[c.start:c.end] == c.text
 
 
+def test_two_line_header_and_spaced_names(tmp_path):
+    text = ("表2  各乡镇卫生院运行情况\n\n"
+            "乡镇        门诊人次（万）       床位使用率（%）\n"
+            "            2021年    2022年     2022年\n"
+            "东  关      3.21      3.56       81.2\n"
+            "南河镇      2.87      3.02       76.5\n"
+            "合  计      6.08      6.58       78.9\n"
+            "注：数据来自卫生统计年报。\n")
+    doc = read_document(write(tmp_path, "t.txt", text.encode()))
+    (t,) = doc.tables
+    assert (t.n_rows, t.n_cols, t.header_rows) == (5, 4, 2)
+    for c in t.cells:
+        assert doc.text[c.start:c.end] == c.text
+    corner = t.cell_at(1, 0)
+    assert (corner.text, corner.rowspan) == ("乡镇", 2)
+    assert (t.cell_at(0, 2).text, t.cell_at(0, 1).colspan) == ("门诊人次（万）", 2)
+    total = t.cell_at(4, 2)
+    assert (total.text, total.row_header, total.col_header) == ("6.58", "合  计", "门诊人次（万）/2022年")
+    assert t.cell_at(2, 3).col_header == "床位使用率（%）/2022年"
+
+
 def test_prose_is_not_a_table(tmp_path):
     text = ("　　今年以来，我县扎实推进医改各项工作，取得明显成效。\n"
             "发布日期：2023-05-06  来源：县卫健局\n"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .base import Extracted, IngestError
 from .encoding import decode
-from .tables import detect_text_tables
+from .text_tables import detect_text_tables
 
 _MAX_TITLE = 120
 
