@@ -30,7 +30,7 @@ class Normalised:
     text: str
     to_src: np.ndarray          # int64, len(text) + 1
     source: str = ""
-    removed_lines: list = field(default_factory=list)  # source (start, end) of chrome/mojibake lines
+    removed_lines: list = field(default_factory=list)  # source (start, end) of chrome/mojibake lines (a date field in them stays)
 
     def src_span(self, a: int, b: int) -> tuple[int, int]:
         """Source span printing analysis ``text[a:b]`` (deleted material at the edges excluded)."""
@@ -116,6 +116,7 @@ def _rules():
         "mark": p["ChromeMark"],
         "meta": p["MetaField"],
         "max_line": int(p.raw.get("chrome_max_line", 300)),
+        "keep": p["MetaKeep"],
         "mojibake": p["MojibakeRun"],
         "ratio": float(p.raw.get("mojibake_ratio", 0.3)),
         "pinyin": p["Pinyin"],
@@ -145,6 +146,18 @@ def _chrome_ranges(text: str, rules) -> list[tuple[int, int]]:
     for (s, e), (count, _) in _line_hits(text, rules["meta"]).items():
         if count >= 2 and e - s <= limit:
             out.append((s, e))
+    return out
+
+
+def _keep_dates(text: str, lines, rx) -> list[tuple[int, int]]:
+    """Chrome lines minus their publication-date field (发布日期:2011年12月20日), which
+    stays in the analysis text for the document date."""
+    out = []
+    for s, e in lines:
+        for m in rx.finditer(text, s, e):
+            out.append((s, m.start()))
+            s = m.end()
+        out.append((s, e))
     return out
 
 
@@ -199,9 +212,11 @@ def normalise(source: str) -> Normalised:
     if "\r" in text:
         text = _LONE_CR.sub("\n", text)
         ranges.extend((i, i + 1) for i in _find_all(text, "\r\n"))
-    lines = _mojibake_ranges(text, rules["mojibake"], rules["ratio"]) + _chrome_ranges(text, rules)
-    lines = sorted(set((s, e) for s, e in lines if e > s))
-    ranges.extend(lines)
+    chrome = sorted(set((s, e) for s, e in _chrome_ranges(text, rules) if e > s))
+    moji = _mojibake_ranges(text, rules["mojibake"], rules["ratio"])
+    lines = sorted(set(chrome) | set((s, e) for s, e in moji if e > s))
+    ranges.extend(_keep_dates(text, chrome, rules["keep"]))
+    ranges.extend(moji)
     text, index = _delete(text, index, ranges)
 
     if "(" in text:

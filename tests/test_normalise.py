@@ -92,9 +92,12 @@ def test_chrome_lines_removed_newlines_kept():
         "上一篇：关于做好家庭医生签约服务的通知", "版权所有：某市卫生健康委员会  京ICP备12345678号"]
 
 
-def test_meta_lines():
+def test_meta_lines_keep_only_their_publication_date():
     src = "发布日期：2023-05-06  浏览次数：321\n作者：政策法规科\n来源不明的资金要清理。\n"
-    assert normalise(src).text == "\n\n来源不明的资金要清理。\n"
+    n = normalise(src)
+    assert n.text == "发布日期:2023-05-06\n\n来源不明的资金要清理。\n"
+    assert [src[s:e] for s, e in n.removed_lines] == [src.split("\n")[0], "作者：政策法规科"]
+    assert n.src_span(0, 15) == (0, 15)
 
 
 def test_chrome_words_inside_sentences_stay():
