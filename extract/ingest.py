@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
@@ -45,9 +46,15 @@ class SourceDoc:
 def read_document(path: Union[str, Path]) -> SourceDoc:
     """Read one file; raises IngestError with a one-line reason for anything unreadable."""
     p = Path(path)
-    if p.is_dir():
+    try:
+        mode = p.stat().st_mode
+    except OSError:
+        mode = None                      # reported by _read_bytes with the precise reason
+    if mode is not None and stat.S_ISDIR(mode):
         readable = os.access(p, os.R_OK | os.X_OK)
         raise IngestError(p, "is a directory" if readable else "permission denied (folder)")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise IngestError(p, "not a regular file")   # a FIFO or device would block or never end
     fmt = SUPPORTED_SUFFIXES.get(p.suffix.lower())
     if fmt is None:
         supported = " ".join(sorted(SUPPORTED_SUFFIXES))

@@ -82,3 +82,11 @@ def test_dev_reports_read(name, fmt, encoding):
 def test_dev_docx_matches_reference_text():
     doc = read_document(DEV / "ext2_04_dongguan_tjgb_2023_2024.docx")
     assert doc.text == (REF_TEXT / "ext2_04_dongguan_tjgb_2023_2024.txt").read_text(encoding="utf-8")
+
+
+def test_fifo_is_not_read(tmp_path):
+    import os
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(IngestError, match=r"pipe\.txt: not a regular file$"):
+        read_document(fifo)

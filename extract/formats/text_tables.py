@@ -17,7 +17,6 @@ spans those rows.
 """
 from __future__ import annotations
 
-import unicodedata
 from typing import Optional
 
 import regex
@@ -29,6 +28,7 @@ _CANDIDATE = regex.compile(r"(?<=[^\s|])(?:[ \u3000\u00a0]*\t|[ \u3000\u00a0]{2,
 _SPACE_SEP = regex.compile(r"[ \u3000\u00a0]*\t[ \t\u3000\u00a0]*|[ \u3000\u00a0]{2,}")
 _PIPE_RULE = regex.compile(r"\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUMBER_CELL = regex.compile(r"[-+−]?\d[\d,，.]*\s*(?:%|％|‰|[万亿千百]?[元人次个张家床所户]*)")
+_WIDE = regex.compile(r"[\p{ea=W}\p{ea=F}]")
 _MAX_CELL = 40          # a cell longer than this is prose, not a table cell
 _SENTENCE_END = ("。", "；", "！", "？")
 
@@ -179,7 +179,7 @@ def _align(text: str, block: list[tuple[int, list[Span]]]) -> list[dict[int, tup
 
 def _width(text: str, start: int, end: int) -> int:
     """On-screen width of text[start:end]: wide (CJK, full-width) characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text[start:end])
+    return end - start + len(_WIDE.findall(text, start, end))
 
 
 def _is_data_row(text: str, row: dict[int, tuple[Span, int]]) -> bool:
