@@ -39,7 +39,7 @@ def invoke(*args):
     return CliRunner().invoke(reform, [str(a) for a in args])
 
 
-@pytest.mark.parametrize("verb", [None, "run", "export", "stats", "query"])
+@pytest.mark.parametrize("verb", [None, *sorted(reform.commands)])
 def test_every_verb_has_help(verb):
     res = invoke(*([verb] if verb else []), "--help")
     assert res.exit_code == 0 and res.output.startswith("Usage: reform")
