@@ -12,7 +12,7 @@ import time
 import pytest
 
 from extract.model import Quantity
-from extract.numbers import magnitudes, parse_number, recognise, units
+from extract.numbers import _engine, magnitudes, parse_number, recognise, units
 
 
 class Q:
@@ -276,6 +276,23 @@ def test_case(sentence, expected):
         if e.unit_text is not None:
             assert q.unit_text == e.unit_text, q
         pos = q.end
+
+
+# -- inputs the fuzz target (tests/fuzz_numbers.py) failed on -----------------------------
+# (text, quantities as (text, value, unit)); the fast scan must also agree with the grammar
+
+FUZZ_REGRESSIONS = [
+    # an e-mail address may not start with "%": the first-character test missed it
+    ("%3.5@3.5个百分点", [("3.5", 3.5, ""), ("3.5个百分点", 3.5, "百分点")]),
+]
+
+
+@pytest.mark.parametrize("text,expected", FUZZ_REGRESSIONS)
+def test_fuzz_regression(text, expected):
+    assert [(q.text, q.value, q.unit) for q in recognise(text)] == expected
+    eng = _engine()
+    assert ([m.span() for m in eng.master.finditer(text)]
+            == [m.span() for m in eng.reference.finditer(text)])
 
 
 # -- the window, types and helpers -------------------------------------------------------
