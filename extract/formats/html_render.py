@@ -164,7 +164,7 @@ class Renderer:
 def cell_text(el) -> str:
     r = Renderer(inline=True)
     r.render(el)
-    return r.text().strip(" ")
+    return r.text().strip(" \u3000\u00a0")
 
 
 def table_rows(table) -> list[list]:
