@@ -1,0 +1,240 @@
+"""Time phrases, document dates and year inheritance (extract/timeref.py, patterns/time.yaml)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from extract.model import TimeMention
+from extract.timeref import YearResolver, document_date, find_times, year_at
+
+D2011 = date(2011, 5, 1)
+D2012 = date(2012, 4, 10)
+D2012_LATE = date(2012, 10, 20)
+
+
+def T(surface, year, p0=None, p1=None, rel=False):
+    return (surface, year, p0, p1, rel)
+
+
+def got(text, doc=None):
+    return [(m.surface, m.year, m.period_start, m.period_end, m.relative) for m in find_times(text, doc)]
+
+
+# (text, document date, expected mentions)
+CASES = [
+    # ---- explicit years and their tails
+    ("2010年新农合参合率达到95%", None, [T("2010年", 2010, "2010-01-01", "2010-12-31")]),
+    ("2010年度考核", None, [T("2010年度", 2010, "2010-01-01", "2010-12-31")]),
+    ("2010年底参保人数", None, [T("2010年底", 2010, "2010-12-31", "2010-12-31")]),
+    ("2010年末全县", None, [T("2010年末", 2010, "2010-12-31", "2010-12-31")]),
+    ("2024年年末常住人口", None, [T("2024年年末", 2024, "2024-12-31", "2024-12-31")]),
+    ("2011年初启动", None, [T("2011年初", 2011, "2011-01-01", "2011-01-01")]),
+    ("2018年1-3月门诊", None, [T("2018年1-3月", 2018, "2018-01-01", "2018-03-31")]),
+    ("2018年1—3月门诊", None, [T("2018年1—3月", 2018, "2018-01-01", "2018-03-31")]),
+    ("2018年1月至6月", None, [T("2018年1月至6月", 2018, "2018-01-01", "2018-06-30")]),
+    ("2016年1-2月", None, [T("2016年1-2月", 2016, "2016-01-01", "2016-02-29")]),
+    ("2010年9月份开展", None, [T("2010年9月份", 2010, "2010-09-01", "2010-09-30")]),
+    ("2010年6月底前", None, [T("2010年6月底", 2010, "2010-06-30", "2010-06-30")]),
+    ("2010年上半年", None, [T("2010年上半年", 2010, "2010-01-01", "2010-06-30")]),
+    ("2010年下半年", None, [T("2010年下半年", 2010, "2010-07-01", "2010-12-31")]),
+    ("2010年一季度", None, [T("2010年一季度", 2010, "2010-01-01", "2010-03-31")]),
+    ("2010年第三季度", None, [T("2010年第三季度", 2010, "2010-07-01", "2010-09-30")]),
+    ("2010年前三季度", None, [T("2010年前三季度", 2010, "2010-01-01", "2010-09-30")]),
+    ("2010年3月5日", None, [T("2010年3月5日", 2010, "2010-03-05", "2010-03-05")]),
+    # ---- PDF spacing
+    ("2017 年参保", None, [T("2017 年", 2017, "2017-01-01", "2017-12-31")]),
+    ("2017 年底", None, [T("2017 年底", 2017, "2017-12-31", "2017-12-31")]),
+    ("2021 年 1-5 月完成", None, [T("2021 年 1-5 月", 2021, "2021-01-01", "2021-05-31")]),
+    ("2021 年 8 月 4 日", None, [T("2021 年 8 月 4 日", 2021, "2021-08-04", "2021-08-04")]),
+    ("２０１９年", None, [T("２０１９年", 2019, "2019-01-01", "2019-12-31")]),
+    # ---- ranges: all the years, year = the last
+    ("2017—2018年共投入", None, [T("2017—2018年", 2018, "2017-01-01", "2018-12-31")]),
+    ("2017-2018年", None, [T("2017-2018年", 2018, "2017-01-01", "2018-12-31")]),
+    ("2017年至2018年", None, [T("2017年至2018年", 2018, "2017-01-01", "2018-12-31")]),
+    ("2016～2020年规划", None, [T("2016～2020年", 2020, "2016-01-01", "2020-12-31")]),
+    ("2017-18年度", None, [T("2017-18年度", 2018, "2017-01-01", "2018-12-31")]),
+    ("“十二五”期间", None, [T("“十二五”期间", 2015, "2011-01-01", "2015-12-31")]),
+    ("十一五时期", None, [T("十一五时期", 2010, "2006-01-01", "2010-12-31")]),
+    ("“十五”期间", None, [T("“十五”期间", 2005, "2001-01-01", "2005-12-31")]),
+    ("十三五末", None, [T("十三五末", 2020, "2020-12-31", "2020-12-31")]),
+    # ---- Chinese numerals
+    ("二〇一二年四月十日", None, [T("二〇一二年四月十日", 2012, "2012-04-10", "2012-04-10")]),
+    ("二○一二年", None, [T("二○一二年", 2012, "2012-01-01", "2012-12-31")]),
+    ("二零一一年十二月三十一日", None, [T("二零一一年十二月三十一日", 2011, "2011-12-31", "2011-12-31")]),
+    ("二〇〇九年底", None, [T("二〇〇九年底", 2009, "2009-12-31", "2009-12-31")]),
+    # ---- numeric dates
+    ("2019.12.31", None, [T("2019.12.31", 2019, "2019-12-31", "2019-12-31")]),
+    ("2022-10-12 18:00:06", None, [T("2022-10-12", 2022, "2022-10-12", "2022-10-12")]),
+    ("2021/06/30", None, [T("2021/06/30", 2021, "2021-06-30", "2021-06-30")]),
+    # ---- targets and stocks keep their lead word
+    ("到2020年基本建立", None, [T("到2020年", 2020, "2020-01-01", "2020-12-31")]),
+    ("截至2021年底", None, [T("截至2021年底", 2021, None, "2021-12-31")]),
+    ("截止2010年9月份", None, [T("截止2010年9月份", 2010, None, "2010-09-30")]),
+    ("2012年以来", D2012, [T("2012年以来", 2012, "2012-01-01", "2012-04-10")]),
+    # ---- relative years against the document date
+    ("今年参合率", D2011, [T("今年", 2011, "2011-01-01", "2011-12-31", True)]),
+    ("本年度", D2011, [T("本年度", 2011, "2011-01-01", "2011-12-31", True)]),
+    ("去年全县", D2011, [T("去年", 2010, "2010-01-01", "2010-12-31", True)]),
+    ("上年末", D2011, [T("上年末", 2010, "2010-12-31", "2010-12-31", True)]),
+    ("上一年", D2011, [T("上一年", 2010, "2010-01-01", "2010-12-31", True)]),
+    ("前年", D2011, [T("前年", 2009, "2009-01-01", "2009-12-31", True)]),
+    ("明年要", D2011, [T("明年", 2012, "2012-01-01", "2012-12-31", True)]),
+    ("今年上半年", D2011, [T("今年上半年", 2011, "2011-01-01", "2011-06-30", True)]),
+    ("今年1-5月", D2011, [T("今年1-5月", 2011, "2011-01-01", "2011-05-31", True)]),
+    ("去年底", D2011, [T("去年底", 2010, "2010-12-31", "2010-12-31", True)]),
+    ("今年参合率", None, [T("今年", None, rel=True)]),
+    ("去年", None, [T("去年", None, rel=True)]),
+    ("2009年试点，次年推开", None, [T("2009年", 2009, "2009-01-01", "2009-12-31"),
+                                 T("次年", 2010, "2010-01-01", "2010-12-31")]),
+    ("次年推开", D2011, [T("次年", 2012, "2012-01-01", "2012-12-31", True)]),
+    ("2015年启动，当年完成", None, [T("2015年", 2015, "2015-01-01", "2015-12-31"),
+                                 T("当年", 2015, "2015-01-01", "2015-12-31")]),
+    # ---- now, and windows up to the document date
+    ("目前全县", D2011, [T("目前", 2011, None, "2011-05-01", True)]),
+    ("截至目前", D2011, [T("截至目前", 2011, None, "2011-05-01", True)]),
+    ("当前", D2011, [T("当前", 2011, None, "2011-05-01", True)]),
+    ("目前", None, [T("目前", None, rel=True)]),
+    ("三年来", D2012, [T("三年来", 2011, "2009-04-11", "2012-04-10", True)]),
+    ("三年来", D2012_LATE, [T("三年来", 2012, "2009-10-21", "2012-10-20", True)]),
+    ("一年来", D2012, [T("一年来", 2011, "2011-04-11", "2012-04-10", True)]),
+    ("过去的一年", D2012, [T("过去的一年", 2011, "2011-04-11", "2012-04-10", True)]),
+    ("近5年", D2012_LATE, [T("近5年", 2012, "2007-10-21", "2012-10-20", True)]),
+    ("近年来", D2012, [T("近年来", 2011, None, "2012-04-10", True)]),
+    # ---- sub-year phrases without a year
+    ("上半年", D2011, [T("上半年", 2011, "2011-01-01", "2011-06-30", True)]),
+    ("一季度", D2011, [T("一季度", 2011, "2011-01-01", "2011-03-31", True)]),
+    ("2018年全县推进，1-3月完成", None, [T("2018年", 2018, "2018-01-01", "2018-12-31"),
+                                     T("1-3月", 2018, "2018-01-01", "2018-03-31")]),
+    ("2018年\n1-3月", None, [T("2018年", 2018, "2018-01-01", "2018-12-31"), T("1-3月", None)]),
+    ("上半年", None, [T("上半年", None)]),
+    # ---- two-digit years
+    ("10年70%,11年80%", None, [T("10年", 2010, "2010-01-01", "2010-12-31"),
+                              T("11年", 2011, "2011-01-01", "2011-12-31")]),
+    ("10年70%", D2011, [T("10年", 2010, "2010-01-01", "2010-12-31")]),
+    ("10年70%", None, []),                # alone and undated: not a year
+    ("15年80%", D2011, []),               # after the document's year
+    ("10年为门诊统筹", D2011, []),        # no value after it
+    # ---- masked years stop inheritance
+    ("截止**年底", None, [T("截止**年底", None)]),
+    ("**年5月*日至30日", None, [T("**年5月*日", None)]),
+    ("XX年上半年", None, [T("XX年上半年", None)]),
+    # ---- not years
+    ("连续6年增产", None, []),
+    ("用5年时间", None, []),
+    ("3年内完成", None, []),
+    ("第5年", None, []),
+    ("60年光辉历程", None, []),
+    ("1000年", None, []),
+    ("12000年", None, []),
+    ("以上年龄段", D2011, []),
+    ("过去年均增长", D2011, []),
+    ("十五个乡镇", None, []),
+    ("3个月", None, []),
+    # ---- comparison baselines are not returned
+    ("比上年增长8.7%", D2011, []),
+    ("较2009年提高5个百分点", None, []),
+    ("与上年相比", D2011, []),
+    ("比去年同期增长", D2011, []),
+    ("2010年参合率95%，比2009年提高2个百分点", None, [T("2010年", 2010, "2010-01-01", "2010-12-31")]),
+    ("由2009年的70%提高到2010年的90%", None, [T("2009年", 2009, "2009-01-01", "2009-12-31"),
+                                          T("到2010年", 2010, "2010-01-01", "2010-12-31")]),
+]
+
+
+@pytest.mark.parametrize("text,doc,expected", CASES)
+def test_find_times(text, doc, expected):
+    assert got(text, doc) == expected
+
+
+def test_offsets_and_span():
+    text = "一、2009年工作回顾。二、今年的安排。三、2011年以后。"
+    ms = find_times(text, D2011)
+    assert [text[m.start:m.end] for m in ms] == [m.surface for m in ms] == ["2009年", "今年", "2011年"]
+    part = find_times(text, D2011, start=text.index("二"), end=text.index("三"))
+    assert [m.surface for m in part] == ["今年"]
+    assert part[0].start == text.index("今年")
+
+
+# ---- document dates ---------------------------------------------------------------------
+DOC_DATES = [
+    ("在某次会议上的工作报告\n国务院总理 某某\n2010年3月5日\n各位代表：\n2009年是……", date(2010, 3, 5)),
+    ("某县医改工作总结\n（2012年1月9日）\n一、基本情况", date(2012, 1, 9)),
+    ("工作总结\n正文提到2009年4月6日的文件。\n某某县卫生局\n二〇一二年四月十日", date(2012, 4, 10)),
+    ("工作总结\n正文。\n某某县卫生局 2013年12月20日", date(2013, 12, 20)),
+    ("标题\n时间:2022-10-12 18:00:06 来源：某网\n正文2009年如何", date(2022, 10, 12)),
+    ("标题\n发布日期：2021-06-30\n正文", date(2021, 6, 30)),
+    ("标题\n【成文日期】 2021-07-28\n正文", date(2021, 7, 28)),
+    ("标题\n正文\n2019.12.31", date(2019, 12, 31)),
+    # the signature wins over a web timestamp: it says when the report was written
+    ("标题\n发布时间：2012-01-05\n正文\n某某县卫生局\n2011年12月28日", date(2011, 12, 28)),
+    # body dates are never the document date
+    ("标题\n正文于2019年4月5日召开会议，要求如下。\n完", None),
+    ("一、2009年工作回顾\n二、2010年安排", None),
+    ("", None),
+]
+
+
+@pytest.mark.parametrize("text,expected", DOC_DATES)
+def test_document_date(text, expected):
+    assert document_date(text) == expected
+
+
+# ---- year inheritance (ANNOTATION.md rule 8) ---------------------------------------------
+def test_year_at_inherits_within_the_paragraph():
+    text = "2010年全县新农合参合率95%，住院补偿比例60%。\n门诊统筹覆盖率80%。"
+    ms = find_times(text)
+    assert year_at(text.index("95%"), ms, 0) == 2010
+    assert year_at(text.index("60%"), ms, 0) == 2010
+    second = text.index("\n") + 1
+    assert year_at(text.index("80%"), ms, second) is None
+    assert year_at(text.index("80%"), ms, second, default=2011) == 2011
+
+
+def test_year_at_takes_the_nearest_preceding_year():
+    text = "10年70%,11年80%,12年90%"
+    ms = find_times(text)
+    assert [year_at(text.index(v), ms, 0) for v in ("70%", "80%", "90%")] == [2010, 2011, 2012]
+    text = "由2009年的70%提高到2010年的90%"
+    ms = find_times(text)
+    assert [year_at(text.index(v), ms, 0) for v in ("70%", "90%")] == [2009, 2010]
+
+
+def test_year_at_prefers_the_clause():
+    text = "参合率达到98%（2010年），2009年为90%"
+    ms = find_times(text)
+    clause = (0, text.index("，"))
+    assert year_at(text.index("98%"), ms, 0, clause=clause) == 2010
+    assert year_at(text.index("98%"), ms, 0) is None
+
+
+def test_year_at_stops_at_a_masked_or_unresolved_year():
+    text = "2010年开展试点，**年参合率90%"
+    ms = find_times(text)
+    assert year_at(text.index("90%"), ms, 0) is None
+    text = "2010年开展试点，今年参合率90%"
+    assert year_at(text.index("90%"), find_times(text), 0) is None
+    assert year_at(text.index("90%"), find_times(text, D2011), 0) == 2011
+
+
+def test_comparison_baseline_does_not_date_the_value():
+    text = "2010年国内生产总值比上年增长8.7%"
+    ms = find_times(text, D2011)
+    assert year_at(text.index("8.7%"), ms, 0) == 2010
+
+
+def test_year_resolver_over_a_document():
+    text = "某县工作总结\n2010年参合率95%。\n今年参合率98%。\n某某县卫生局\n2011年1月10日"
+    r = YearResolver(text, document_date(text))
+    assert r.doc_date == date(2011, 1, 10)
+    assert r.year_at(text.index("95%")) == 2010
+    assert r.year_at(text.index("98%")) == 2011
+    assert r.paragraph_start(text.index("98%")) == text.index("今年")
+    plain = "前言\n参合率99%"
+    assert YearResolver(plain, D2011).year_at(plain.index("99%")) is None
+    assert YearResolver(plain, D2011).year_at(plain.index("99%"), use_doc_year=True) == 2011
+
+
+def test_year_at_with_no_mentions():
+    assert year_at(5, [], 0) is None
+    assert year_at(5, [TimeMention(10, 15, "2010年", 2010)], 0) is None
