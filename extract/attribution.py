@@ -34,9 +34,12 @@ def _rules():
     }
 
 
+NATIONAL_SUBJECTS = {"全国", "我国", "全国范围"}
+
+
 def is_national_reference(text: str, m: RegionMention) -> bool:
-    """全国 used as a yardstick (全国平均水平, 居全国前列), not as the subject."""
-    if m.code != "000000":
+    """全国 (or 全省, 全市) used as a yardstick (全国平均水平, 在全省率先), not as the subject."""
+    if m.code != "000000" and not m.surface.startswith("全"):
         return False
     r = _rules()
     return bool(r["nat_after"].match(text, m.end) or r["nat_before"].search(text, max(0, m.start - 4), m.start))
@@ -47,9 +50,17 @@ class Attributor:
         self.text = text
         self.st = st
         self.gaz = gazetteer or Gazetteer.load()
-        found = self.gaz.find(text)
-        self.mentions = [m for m in found if not (m.ambiguous and m.code is None and not m.masked)]
-        self.mentions = [m for m in self.mentions if not is_national_reference(text, m)]
+        # each article is searched with its own head region as context, so that 全省,
+        # 我市 and shared short names (朝阳, 鼓楼区) resolve inside that report
+        self.mentions = []
+        self._head_region: dict = {}
+        for idx, art in enumerate(st.articles):
+            head_end = min(art.end, art.start + _rules()["head"])
+            head = self._usable(self.gaz.find(text, art.start, head_end))
+            reg = self._dominant(head)
+            self._head_region[idx] = reg
+            ctx = [reg.code] if reg and reg.code and reg.code != "000000" else []
+            self.mentions += self._usable(self.gaz.find(text, art.start, art.end, context=ctx))
         self.m_starts = [m.start for m in self.mentions]
         self._art_region: dict = {}
         self._art_times: dict = {}
@@ -58,16 +69,36 @@ class Attributor:
         self._doc_date_done = False
 
     # ---- regions -------------------------------------------------------------------
+    def _usable(self, found) -> list:
+        return [m for m in found if not (m.ambiguous and m.code is None and not m.masked)
+                and not is_national_reference(self.text, m)]
+
+    def region_named(self, header: str, pos: int) -> Optional[RegionMention]:
+        """The region a table header names (吴兴区), resolved in the context of its article."""
+        reg = self.article_region(self.st.article_at(pos))
+        ctx = [reg.code] if reg and reg.code and reg.code != "000000" else []
+        found = [m for m in self.gaz.find(header, context=ctx) if m.code and not m.masked]
+        return found[0] if found else None
+
     def _between(self, a: int, b: int) -> list:
         i = bisect.bisect_left(self.m_starts, a)
         j = bisect.bisect_left(self.m_starts, b)
         return [m for m in self.mentions[i:j] if m.end <= b]
 
-    @staticmethod
-    def _dominant(ms) -> Optional[RegionMention]:
+    def _dominant(self, ms) -> Optional[RegionMention]:
+        """The region a stretch of text is about: the most specific unit of a single chain
+        (广东省东莞市 → 东莞市); else a named unit containing all the others (四川省 over its
+        成都市 and 乐山市); else the most frequent one."""
         named = [m for m in ms if m.code and not m.masked]
         if not named:
             return None
+        codes = {m.code for m in named if m.code != "000000"}
+        for m in named:     # one chain (广东省 … 东莞市): its most specific unit
+            if m.code in codes and all(self._within(m.code, c) for c in codes):
+                return m
+        for m in named:     # siblings under a named parent (四川省: 成都市, 乐山市): the parent
+            if m.code in codes and all(self._within(c, m.code) for c in codes):
+                return m
         counts = Counter(m.code for m in named)
         # the most frequent; ties go to the more specific unit, then the first named
         best = max(named, key=lambda m: (counts[m.code], m.code != "000000" and not m.code.endswith("0000"),
@@ -78,12 +109,7 @@ class Attributor:
         if idx in self._art_region:
             return self._art_region[idx]
         art = self.st.articles[idx]
-        head = self._between(art.start, min(art.end, art.start + _rules()["head"]))
-        reg = self._dominant(head) or self._dominant(self._between(art.start, art.end))
-        if reg is None and len(self.st.articles) > 1 and idx > 0:
-            reg = None
-        if reg is None and idx == 0:
-            reg = self._dominant(self.mentions[:50])
+        reg = self._head_region.get(idx) or self._dominant(self._between(art.start, art.end))
         self._art_region[idx] = reg
         return reg
 
@@ -94,31 +120,36 @@ class Attributor:
         for m in reversed(in_sent):
             if own.search(self.text, m.end, pos):
                 break
+            if m.code == "000000" and m.surface not in NATIONAL_SUBJECTS:
+                continue
             if m.masked:
                 masked = masked or m
                 continue
             if m.code:
                 return m
-        else:
-            para = self.st.paragraph_at(pos)
-            if para is not None:
-                for m in reversed(self._between(para.start, sent_start)):
-                    if m.code and not m.masked:
-                        return m
-                    if m.masked:
-                        masked = masked or m
+        art_reg = self.article_region(self.st.article_at(pos))
         for sec in reversed(self._section_path(pos)):
-            ms = self._between(sec.start, sec.end)
+            ms = [m for m in self._between(sec.start, sec.end)
+                  if not (m.code == "000000" and m.surface not in NATIONAL_SUBJECTS)]
             reg = self._dominant(ms)
             if reg is not None:
+                # a section that only names places inside the report's own region (its
+                # counties as examples) or above it (its province) is about that region
+                if art_reg is not None and art_reg.code and all(
+                        self._within(m.code, art_reg.code) or self._within(art_reg.code, m.code)
+                        for m in ms if m.code and not m.masked):
+                    return art_reg
                 return reg
             masked = masked or next((m for m in ms if m.masked), None)
-        reg = self.article_region(self.st.article_at(pos))
-        if reg is not None and masked is None:
-            return reg
-        if masked is not None:
-            return masked
-        return reg
+        return masked or art_reg
+
+    def _within(self, code: str, ancestor: str) -> bool:
+        if code == ancestor:
+            return True
+        try:
+            return ancestor in self.gaz.ancestors(code)
+        except Exception:  # pragma: no cover - unknown code
+            return False
 
     def _section_path(self, pos: int) -> list:
         try:

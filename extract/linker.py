@@ -34,6 +34,7 @@ CONTINUATION = regex.compile(
     r"其中|分别|比上年|较上年|比去年|较去年|同比|环比|同期|比|较|与|相比|达到|达|为|是|增长|增加|提高|提升|"
     r"上升|下降|降低|减少|回落|了|共|累计|平均|约|近|超过|全年|当年|年底|年末|以上|左右|最高的|最低的|最高|最低|"
     r"(?:改革|实施|政策实施|改革实施)(?:前|以来|后)|去年同期|上年同期|每人每年|每人|人均|"
+    r"由|从|原来的|原来|原先的|原先|过去的|改革前的|的|"
     r"\d{2,4}年|[一二三四五六七八九十\d]+月(?:份)?|[上下]半年|第?[一二三四1-4]季度|底|"
     r"全[省市县区乡镇]|[省市县区]级|市区|县城|城区|农村|城镇|乡镇|[省市县区]|年|和|及|、|\s"
 )
@@ -265,7 +266,13 @@ class Linker:
             nxt = [a for a in aliases if a.start > m.end() and a.start < stop]
             if nxt:
                 stop = min(stop, nxt[0].start)
-            after = [q for q in qs if m.end() <= q.start < stop]
+            after = []
+            for q in qs:
+                if q.start < m.end() or q.start >= stop:
+                    continue
+                if after and not LIST_JOIN.fullmatch(text, after[-1].end, q.start):
+                    break
+                after.append(q)
             before = [a for a in aliases if c0 <= a.start and a.end <= m.start()]
             if not before:
                 hb = [x.end() for x in HARD_BREAK.finditer(text, s0, m.start())]

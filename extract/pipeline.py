@@ -18,6 +18,7 @@ from .model import DocResult, Record
 from .normalise import normalise
 from .numbers import recognise
 from .structure import parse_structure
+from .tables import table_values
 
 
 def process(src, segmenter: str = "jieba") -> DocResult:
@@ -26,7 +27,10 @@ def process(src, segmenter: str = "jieba") -> DocResult:
     text = norm.text
     st = parse_structure(text)
     linker = default_linker()
-    quantities = [q for q in recognise(text) if q.unit in linker.units]
+    tables = list(getattr(src, "tables", None) or [])
+    table_spans = [(norm.from_src(t.start), norm.from_src(t.end)) for t in tables]
+    quantities = [q for q in recognise(text) if q.unit in linker.units
+                  and not any(a <= q.start < b for a, b in table_spans)]
     attr = Attributor(text, st)
 
     records: list[Record] = []
@@ -41,6 +45,10 @@ def process(src, segmenter: str = "jieba") -> DocResult:
             doc = nlp(text[sent.start:sent.end])
             for link in doc._.links:
                 records.append(_record(src, norm, st, attr, sent, link))
+    for t_idx, table in enumerate(tables):
+        for tv in table_values(src.text, table, linker):
+            records.append(_table_record(src, norm, st, attr, t_idx, tv))
+    records.sort(key=lambda r: (r.start, r.end, r.metric))
     articles = []
     for idx, art in enumerate(st.articles):
         a, b = norm.src_span(art.start, art.end)
@@ -83,6 +91,33 @@ def _record(src, norm, st, attr, sent, link) -> Record:
         article=st.article_at(qs),
         section=sec.title if sec else None,
         snippet=src.text[sa:sb].strip(),
+    )
+
+
+def _table_record(src, norm, st, attr, t_idx, tv) -> Record:
+    pos = norm.from_src(tv.start)
+    sent = st.sentence_at(pos)
+    s0 = sent.start if sent else pos
+    reg = attr.region_named(tv.region_header, pos) if tv.region_header else None
+    reg = reg or attr.region_for(pos, s0)
+    tm = attr.time_for(pos, s0)
+    year = tv.year if tv.year is not None else (tm.year if tm else None)
+    sec = st.section_at(pos)
+    row_text = src.text[tv.cell.start:tv.cell.end]
+    return Record(
+        doc=src.doc_id, metric=tv.metric, kind=tv.kind, value=tv.value, value_high=tv.value_high,
+        unit=tv.unit, qualifier=tv.qualifier,
+        region=reg.name if reg and not reg.masked else None,
+        region_code=reg.code if reg and not reg.masked else None,
+        year=year, masked=tv.masked, suspect=tv.suspect,
+        text=src.text[tv.start:tv.end], start=tv.start, end=tv.end,
+        region_text=reg.surface if reg else None, region_masked=bool(reg and reg.masked),
+        region_alt=list(reg.alt) if reg and not reg.masked else [],
+        period_start=f"{year}-01-01" if tv.year is not None else (tm.period_start if tm else None),
+        period_end=f"{year}-12-31" if tv.year is not None else (tm.period_end if tm else None),
+        article=st.article_at(pos), section=sec.title if sec else None,
+        snippet=" | ".join(x for x in (tv.cell.row_header, tv.cell.col_header, row_text) if x),
+        source="table", table_row=tv.cell.row, table_col=tv.cell.col,
     )
 
 

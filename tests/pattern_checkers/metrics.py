@@ -29,3 +29,15 @@ def check_attribution(pats, ex):
 
 
 CHECKERS = {"metrics": check_metrics, "attribution": check_attribution}
+
+
+def check_tables(pats, ex):
+    from extract.tables import _header_unit
+    got = _header_unit(ex["header"])
+    if ex["unit"] is None:
+        assert got is None, (ex, got)
+    else:
+        assert got == (ex["unit"], float(ex["scale"])), (ex, got)
+
+
+CHECKERS["tables"] = check_tables
