@@ -176,27 +176,15 @@ def _delete(text: str, index: np.ndarray, ranges: list[tuple[int, int]]):
     if not ranges:
         return text, index
     n = len(text)
-    ranges.sort()
-    merged: list[list[int]] = []
-    for s, e in ranges:
-        if e <= s:
-            continue
-        if merged and s <= merged[-1][1]:
-            if e > merged[-1][1]:
-                merged[-1][1] = e
-        else:
-            merged.append([s, e])
-    if not merged:
+    r = np.asarray(ranges, dtype=np.int64).reshape(-1, 2)
+    depth = np.cumsum(np.bincount(r[:, 0], minlength=n + 1)[:n + 1]
+                      - np.bincount(r[:, 1], minlength=n + 1)[:n + 1])
+    keep = depth <= 0                   # keep[n] is always True: every range ends by n
+    if keep.all():
         return text, index
-    parts = []
-    keep = np.ones(n + 1, dtype=bool)
-    prev = 0
-    for s, e in merged:
-        parts.append(text[prev:s])
-        keep[s:e] = False
-        prev = e
-    parts.append(text[prev:])
-    return "".join(parts), index[keep]
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    out = cps[keep[:n]].tobytes().decode("utf-32-le", "surrogatepass")
+    return out, index[keep]
 
 
 _LONE_CR = regex.compile(r"\r(?!\n)")

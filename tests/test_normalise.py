@@ -100,6 +100,15 @@ def test_meta_lines_keep_only_their_publication_date():
     assert n.src_span(0, 15) == (0, 15)
 
 
+def test_copy_site_meta_line_goes_whole():
+    src = "时间:2022-10-12 18:00:06 公文范文 来源:网友投稿\n正文。"
+    assert normalise(src).text == "\n正文。"
+
+
+def test_letter_spaced_pdf_line():
+    assert normalise("参 合 率 达 到 98 . 5 %，费 用 1 800 万 元 。").text == "参合率达到98.5%,费用1800万元。"
+
+
 def test_chrome_words_inside_sentences_stay():
     src = "把好经验分享到全县,上一篇章已经写完,版权问题另议。"
     assert normalise(src).text == src.replace(",", ",")
