@@ -479,30 +479,31 @@ def _load(path: str) -> Gazetteer:
 def dominant_region(mentions: Iterable[RegionMention], gazetteer: Optional[Gazetteer] = None) -> Optional[str]:
     """The code a span of text is mostly about, for article or document level.
 
-    Rule: count the named, unmasked, unambiguous, non-national mentions; a mention counts
-    for its unit and every unit above it.  The answer is the most specific unit named by
-    more than half of them (so 江苏省 once and 镇江市 twice give 镇江市; a provincial report
-    naming four of its cities gives the province).  If no unit has a majority, the unit
-    counted most often (ties: the one named first).  With no such mention, ``000000`` when
-    the span names the country, else None.
+    Rule: take the mentions with a code (not masked, not ambiguous), the country's
+    included; each counts for its unit and every unit above it, up to the country.  The
+    answer is the most specific unit that more than half of them fall in: 江苏省 once and
+    镇江市 twice give 镇江市; a provincial report naming four of its cities gives the
+    province; a national report naming a few provinces among many 全国/我国 gives 000000.
+    When only the country holds a majority but the span never names the country (北京
+    and 四川 equally), the span is about several places: None.  No mention: None.
     """
     gaz = gazetteer or Gazetteer.load()
     ms = [m for m in mentions if m.code and not m.masked and not m.ambiguous]
-    named = [m for m in ms if m.code != NATIONAL]
-    if not named:
-        return NATIONAL if ms else None
+    if not ms:
+        return None
     count: dict[str, int] = {}
     first: dict[str, int] = {}
-    for i, m in enumerate(named):
-        chain = gaz.ancestors(m.code) or [m.code]
-        for c in chain:
+    for i, m in enumerate(ms):
+        chain = [] if m.code == NATIONAL else (gaz.ancestors(m.code) or [m.code])
+        for c in chain + [NATIONAL]:
             count[c] = count.get(c, 0) + 1
             first.setdefault(c, i)
-    n = len(named)
-    majority = [c for c, k in count.items() if 2 * k > n]
-    if majority:
-        def depth(c):
-            r = gaz.get(c)
-            return r.depth if r else 0
-        return max(majority, key=lambda c: (depth(c), -first[c]))
-    return max(count, key=lambda c: (count[c], -first[c]))
+
+    def depth(c):
+        r = gaz.get(c)
+        return r.depth if r else 0
+    majority = [c for c, k in count.items() if 2 * k > len(ms)]
+    best = max(majority, key=lambda c: (depth(c), -first[c]))
+    if best == NATIONAL and not any(m.code == NATIONAL for m in ms):
+        return None
+    return best

@@ -14,12 +14,15 @@ Patterns are in ``patterns/time.yaml``; this module turns their matches into
   and ``当年`` are relative to the last explicit year before them in the same paragraph
   (次年 = that year + 1), else to the document date.
 * ``目前``/``当前``/``截至目前``/``至今`` are the document's year, period ending at its date.
-* ``2010年以来``/``2010年至今`` keep the stated year; the period runs from its start to the
-  document date (open when there is none).
-* ``三年来``/``近五年``/``过去一年``: the N years up to the document date; ``year`` is the last
-  calendar year with most of its months inside that window (a report of 2012-04 saying
-  三年来 is about 2009..2011: year 2011; one of 2012-10: year 2012).  ``近年来``/``多年来``:
-  the same year rule, no period start.
+* ``2010年以来``/``2010年至今`` is a span, not a year: ``year`` None (the values it heads are
+  totals since then), the period runs from 2010-01-01 to the document date (open when
+  there is none).
+* ``三年来``/``近五年``/``过去一年``: the period is the N years up to the document date.
+  Values under a window of several years are totals or states over a span, so ``year``
+  is None (it also stops inheritance); for a one-year window (``一年来``, ``过去的一年``) it
+  is the calendar year with most of its months inside (a report of 2010-03 saying
+  过去的一年 means 2009; one of 2012-10 saying 一年来 means 2012).  ``近年来``/``多年来``:
+  year None, the period ends at the document date.
 * A sub-year phrase without a year (``上半年``, ``一季度``, ``1-5月``, ``3月5日``) takes the
   year of the last dated mention before it in the same paragraph, else the document's
   year (``relative=True``), else None.
@@ -261,8 +264,8 @@ def _resolve(kind: str, core: str, doc: Optional[date], out, text: str, pos: int
     if kind == "YearPoint":
         y = int(c[:4])
         tail = c[5:]
-        if tail in ("以来", "至今"):      # 2010年以来: the stated year, a period up to the document
-            return y, _iso(y, 1, 1), doc.isoformat() if doc else None, False
+        if tail in ("以来", "至今"):      # 2010年以来: a span up to the document, no one year
+            return None, _iso(y, 1, 1), doc.isoformat() if doc else None, False
         p0, p1 = _tail_period(y, tail)
         return y, p0, p1, False
     if kind == "CnYearPoint":
@@ -322,12 +325,11 @@ def _resolve(kind: str, core: str, doc: Optional[date], out, text: str, pos: int
         if doc is None:
             return None, None, None, True
         p0, p1, y = _window_year(doc, n)
-        return y, p0, p1, True
+        return (y if n == 1 else None), p0, p1, True
     if kind == "Recent":
         if doc is None:
             return None, None, None, True
-        _, p1, y = _window_year(doc, None)
-        return y, None, p1, True
+        return None, None, doc.isoformat(), True
     if kind == "Now":
         if doc is None:
             return None, None, None, True

@@ -333,8 +333,12 @@ def _m(code, masked=False, ambiguous=False):
     (["410000", "410100", "410200", "410300", "411500"], "410000"),   # a province's cities: the province
     (["411528"] * 5 + ["411500", "410000"], "411528"),
     (["110000", "110000", "510000"], "110000"),
-    (["110000", "510000"], "110000"),                    # no majority: most counted, first named
-    ([NATIONAL, NATIONAL, "321100"], "321100"),          # the country does not count against a place
+    (["110000", "510000"], None),                        # two places, no majority: no guess
+    (["110000", "510000", NATIONAL], NATIONAL),          # ... but a span that names the country
+    ([NATIONAL, "321100", "321100"], "321100"),
+    ([NATIONAL, NATIONAL, "321100"], NATIONAL),
+    ([NATIONAL] * 20 + ["810000"] * 3 + ["110000"] * 2, NATIONAL),   # a national report
+    (["320000", "321100"], "320000"),                    # 镇江 is in 江苏: the province holds both
     ([NATIONAL], NATIONAL),
     ([], None),
 ])
