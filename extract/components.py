@@ -86,7 +86,8 @@ def quantities_component(doc: Doc) -> Doc:
 def linker_component(doc: Doc) -> Doc:
     qs = doc._.quantities if doc._.quantities is not None else recognise(doc.text)
     tokens = [(t.idx, t.idx + len(t.text)) for t in doc]
-    links = default_linker().link_sentence(doc.text, 0, len(doc.text), qs, tokens=tokens)
+    plan = bool(doc.user_data.get("plan_section"))
+    links = default_linker().link_sentence(doc.text, 0, len(doc.text), qs, tokens=tokens, plan_section=plan)
     doc._.links = links
     spans = []
     for ln in links:

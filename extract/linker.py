@@ -110,12 +110,16 @@ class Linker:
         self.comparison = pats.compile(cues["comparison"])
         self.negative = pats.compile(cues["negative"])
         self.target_before = pats.compile(cues["target_before"])
+        self.target_clause = pats.compile(cues["target_clause"])
+        self.target_section = pats.compile(cues["target_section"])
+        self.achieved = pats.compile(cues["achieved"])
         self.not_target = pats.compile(cues["not_target"])
         self.change_before_alias = pats.compile(cues["change_before_alias"])
         self.target_after = pats.compile(cues["target_after"])
         self.level_after_target = pats.compile(cues["level_after_target"])
         self.from_marker = pats.compile(cues["from_marker"])
         self._tokens = None
+        self._plan = False
         self.units = set()
         for r in self.rules.values():
             self.units.update(r.units)
@@ -148,10 +152,12 @@ class Linker:
 
     # ---- linking -----------------------------------------------------------------
     def link_sentence(self, text: str, start: int, end: int,
-                      quantities: Sequence[Quantity], tokens=None) -> list[Link]:
+                      quantities: Sequence[Quantity], tokens=None, plan_section: bool = False) -> list[Link]:
         """Link the quantities of text[start:end]; *tokens* are (start, end) word spans
-        from the segmenter, used to judge whether a clause names a subject of its own."""
+        from the segmenter, used to judge whether a clause names a subject of its own;
+        *plan_section* says the sentence stands in a section about plans (工作打算)."""
         self._tokens = tokens
+        self._plan = plan_section
         qs = [q for q in quantities if q.unit in self.units and start <= q.start < end
               and not COUNTING_WORD.fullmatch(q.text)]
         if not qs:
@@ -344,6 +350,9 @@ class Linker:
             suspect = any(v < rule.lo or v > rule.hi for v in vals)
         return Link(q, rule.key, kind, value, value_high, unit, suspect, a.start, a.end)
 
+    def is_plan_heading(self, heading: str) -> bool:
+        return bool(heading and self.target_section.search(heading))
+
     def _list_head(self, text, q, qs) -> int:
         """Where the list that *q* ends begins: in 增长8.5%和28.4% the verb governs both."""
         head = q.start
@@ -355,6 +364,11 @@ class Linker:
         return head
 
     def _is_target(self, text, s0, q, clause_starts, after_end=None) -> bool:
+        if self._plan and not self.achieved.search(text, s0, q.start):
+            return True
+        q_clause = self._clause_start(clause_starts, q.start)
+        if self.target_clause.search(text, q_clause, q.start):
+            return True
         before = text[s0:q.start]
         for m in self.target_before.finditer(before):
             seg = before[max(0, m.start() - 2):m.end() + 2]

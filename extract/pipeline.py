@@ -42,7 +42,11 @@ def process(src, segmenter: str = "jieba") -> DocResult:
             j = bisect.bisect_left(starts, sent.end)
             if i == j:
                 continue
-            doc = nlp(text[sent.start:sent.end])
+            doc = nlp.make_doc(text[sent.start:sent.end])
+            doc.user_data["plan_section"] = any(
+                linker.is_plan_heading(h.title) for h in st.section_path_at(sent.start))
+            for _, proc in nlp.pipeline:
+                doc = proc(doc)
             for link in doc._.links:
                 records.append(_record(src, norm, st, attr, sent, link))
     for t_idx, table in enumerate(tables):
