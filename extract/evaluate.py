@@ -168,12 +168,12 @@ def format_report(s: Score, errors: int = 20) -> str:
                 + f"{x.get('context') or x.get('snippet', '')[:60]!r}")
     for d, g in s.misses[:errors]:
         lines.append(f"miss: {d} {show(g)}")
-    for d, p in s.alarms[:errors]:
-        lines.append(f"false alarm: {d} {show(p)}")
-    for d, g, p in s.wrong_region[:errors]:
-        lines.append(f"region: {d} gold={g.get('region')} pred={p.get('region')} {show(g)}")
-    for d, g, p in s.wrong_year[:errors]:
-        lines.append(f"year: {d} gold={g.get('year')} pred={p.get('year')} {show(g)}")
+    for d, x in s.alarms[:errors]:
+        lines.append(f"false alarm: {d} {show(x)}")
+    for d, g, x in s.wrong_region[:errors]:
+        lines.append(f"region: {d} gold={g.get('region')} pred={x.get('region')} {show(g)}")
+    for d, g, x in s.wrong_year[:errors]:
+        lines.append(f"year: {d} gold={g.get('year')} pred={x.get('year')} {show(g)}")
     dp, dr, df = s.detection
     lines.append(f"detection: P={dp:.3f} R={dr:.3f} F1={df:.3f}")
     if s.region_n:
