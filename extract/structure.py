@@ -106,8 +106,10 @@ def _rules():
         "issuer": p["Issuer"],
         "date": p["DateLine"],
         "collection": p["CollectionHint"],
-        "end": p["SentenceEnd"],
-        "continues": p["Continues"],
+        "end_chars": p.raw["sentence_end"],
+        "end": regex.compile("[" + regex.escape(p.raw["sentence_end"]) + "]"),
+        "continues": frozenset(p.raw["continues"]),
+        "open": {b[0]: b[1] for b in p.raw["brackets"]},
         "title_max": int(p.raw.get("title_max", 50)),
         "window": int(p.raw.get("restart_window", 3)),
     }
@@ -175,7 +177,8 @@ def parse_structure(text: str) -> DocStructure:
         headings[k] = _heading_match(m, ends[k], text, rules)
 
     # title-like patterns only need to look at short lines
-    short = [int(k) for k in np.flatnonzero((lengths <= 2 * rules["title_max"]) & ~blank)]
+    # (titles, issuers and dates are short and hold no sentence-end mark: not body lines)
+    short = [int(k) for k in np.flatnonzero(~body & ~blank)]
 
     def line_set(rx) -> dict[int, object]:
         out = {}
@@ -310,12 +313,13 @@ def _sections(headings, articles, art_starts):
 def _paragraphs(text, starts, ends, blank, headings, hard, titles, rules) -> list[Span]:
     """One paragraph a line, except that a line left open runs on into the next one.
 
-    A line is left open when it ends in a Continues mark (``,`` ``、`` ...), which also
+    A line is left open when it ends in a `continues` mark (``,`` ``、`` ...), which also
     bridges blank lines, or -- directly followed by the next line -- when it is a long
     line (15+ characters, not a title) without final punctuation: a PDF line wrap.
     Headings and article starts always begin a paragraph and never run on.
     """
-    end_rx, cont_rx = rules["end"], rules["continues"]
+    ends_set, cont = frozenset(rules["end_chars"]), rules["continues"]
+    closers = frozenset(rules["open"].values()) | {":"}
     paras: list[Span] = []
     cur: Optional[list[int]] = None
     open_soft = open_hard = False
@@ -335,45 +339,44 @@ def _paragraphs(text, starts, ends, blank, headings, hard, titles, rules) -> lis
                 paras.append(Span(cur[0], cur[1]))
             cur = [sa, sb]
         last = text[sb - 1]
-        open_hard = not fixed and cont_rx.match(last) is not None
+        open_hard = not fixed and last in cont
         open_soft = (not fixed and k not in titles and sb - sa >= 15
-                     and not end_rx.match(last) and last not in _CLOSERS + ":")
+                     and last not in ends_set and last not in closers)
     if cur:
         paras.append(Span(cur[0], cur[1]))
     return paras
 
 
-_OPEN = {"“": "”", "‘": "’", "(": ")", "《": "》", "「": "」", "『": "』", "[": "]", "【": "】"}
-_CLOSE = {v: k for k, v in _OPEN.items()}
-_CLOSERS = "”’)》」』]】\""
-_ENDS = _CLOSERS + "。!?;"
-
-
 def _sentences(text, paragraphs, rules) -> list[Span]:
-    """Split paragraphs after 。!?; (plus closing quotes), never inside matched quotes
-    or brackets; ASCII '.' never ends a sentence, so 3.5 stays whole."""
-    ev = _event_rx()
+    """Split paragraphs after a sentence_end mark (plus closing marks), never inside a
+    matched quote/bracket pair; ASCII '.' never ends a sentence, so 3.5 stays whole."""
+    opens = rules["open"]
+    term = frozenset(rules["end_chars"])
+    stop = term | frozenset(opens.values())
+    events = [(m.start(), m.group()) for m in _event_rx(rules).finditer(text)]
+    where = [e[0] for e in events]
     out: list[Span] = []
     for p in paragraphs:
-        events = [(m.start(), m.group()) for m in ev.finditer(text, p.start, p.end)]
-        depth_ranges = _inside_pairs(events)
+        lo = bisect.bisect_left(where, p.start)
+        hi = bisect.bisect_left(where, p.end)
+        pev = events[lo:hi]
+        ranges = _inside_pairs(pev, opens)
         s = p.start
         ri = 0
-        for pos, ch in events:
-            if ch not in "。!?;":
+        for pos, ch in pev:
+            if ch not in term:
                 continue
-            while ri < len(depth_ranges) and depth_ranges[ri][1] <= pos:
+            while ri < len(ranges) and ranges[ri][1] <= pos:
                 ri += 1
             e = pos + 1
-            if ri < len(depth_ranges) and depth_ranges[ri][0] < pos:
-                # inside quotes or brackets: only a terminal right before the closing mark
-                # (“……。”) ends the sentence
-                close = depth_ranges[ri][1]
-                while e <= close and text[e] in _ENDS:
+            if ri < len(ranges) and ranges[ri][0] < pos:
+                # inside a pair: only a terminal right before the closing mark ends it
+                close = ranges[ri][1]
+                while e <= close and text[e] in stop:
                     e += 1
                 if e <= close:
                     continue
-            while e < p.end and text[e] in _ENDS:
+            while e < p.end and text[e] in stop:
                 e += 1
             if e > s:
                 _add(out, text, s, e)
@@ -391,27 +394,33 @@ def _add(out, text, s, e):
         out.append(Span(a, b))
 
 
-@lru_cache(maxsize=1)
-def _event_rx():
-    chars = "".join(_OPEN) + "".join(_CLOSE) + "\"。!?;"
-    return regex.compile("[" + regex.escape(chars) + "]")
+_EVENT_RX: dict = {}
 
 
-def _inside_pairs(events) -> list[tuple[int, int]]:
-    """Outermost matched bracket/quote ranges (open, close) among *events*."""
+def _event_rx(rules):
+    key = rules["end_chars"]
+    if key not in _EVENT_RX:
+        chars = set(rules["end_chars"]) | set(rules["open"]) | set(rules["open"].values())
+        _EVENT_RX[key] = regex.compile("[" + regex.escape("".join(sorted(chars))) + "]")
+    return _EVENT_RX[key]
+
+
+def _inside_pairs(events, opens) -> list[tuple[int, int]]:
+    """Outermost matched quote/bracket ranges (open, close) among *events*."""
+    closes = {v: k for k, v in opens.items() if k != v}
     stack: list[tuple[int, str]] = []
     ranges: list[tuple[int, int]] = []
     for pos, ch in events:
-        if ch == '"':
-            if stack and stack[-1][1] == '"':
+        if ch in opens and opens[ch] == ch:           # self-paired quote: "
+            if stack and stack[-1][1] == ch:
                 ranges.append((stack.pop()[0], pos))
             else:
                 stack.append((pos, ch))
-        elif ch in _OPEN:
+        elif ch in opens:
             stack.append((pos, ch))
-        elif ch in _CLOSE:
+        elif ch in closes:
             for d in range(len(stack) - 1, -1, -1):
-                if stack[d][1] == _CLOSE[ch]:
+                if stack[d][1] == closes[ch]:
                     ranges.append((stack[d][0], pos))
                     del stack[d:]
                     break
