@@ -9,6 +9,8 @@ from hypothesis import assume, example, given, settings, strategies as st
 from extract.numbers import _engine, format_chinese, parse_number, recognise
 from extract.chinese_numerals import parse_decimal
 
+_engine()   # compile the scan once here, not inside the first timed example
+
 INTS = st.integers(min_value=0, max_value=10**16 - 1)
 SMALL_INTS = st.integers(min_value=0, max_value=10**12 - 1)
 DECIMALS = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
