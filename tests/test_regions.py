@@ -89,7 +89,7 @@ ONE = [
     ("在全国范围内推开", None, "全国", NATIONAL),
     ("比全国平均水平低18元", None, "全国", NATIONAL),
     ("国务院办公厅印发", None, "国务院", NATIONAL),
-    ("中央财政补助", None, "中央", NATIONAL),
+    ("按照中央的部署", None, "中央", NATIONAL),
     # issuing bodies: the region inside
     ("重庆市卫生健康委员会", None, "重庆市", "500000"),
     ("山西省运城市盐湖区人民政府", None, "山西省运城市盐湖区", "140802"),
@@ -190,6 +190,8 @@ NOTHING = [
     ("自治区医改办", None),
     ("全市参保率", ["640000"]),     # 宁夏 has no 市 in its chain
     ("XX区域", None),
+    ("中央财政补助40元", None),     # who pays, not where
+    ("中央专项资金", None),
 ]
 
 
