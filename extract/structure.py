@@ -244,11 +244,15 @@ def parse_structure(text: str) -> DocStructure:
     if not art_lines:
         art_lines = [0]
         art_titles = [_first_title(text, starts, ends, nonblank, headings, body, rules)]
+    title_lines = [k for k in art_lines if k in cands]
     art_lines[0] = 0
     art_starts = [starts[k] for k in art_lines]
     articles = [Span(a, b, t) for a, b, t in
                 zip(art_starts, art_starts[1:] + [len(text)], art_titles)]
 
+    # a numbered article title (1、甲县医改工作总结) is the article's title, not a section
+    for k in title_lines:
+        headings.pop(k, None)
     sections, parents = _sections(headings, articles, art_starts)
     paragraphs = _paragraphs(text, starts, ends, blank, headings, set(art_lines) | set(cands),
                              set(titles), rules)
@@ -353,6 +357,7 @@ def _sentences(text, paragraphs, rules) -> list[Span]:
     opens = rules["open"]
     term = frozenset(rules["end_chars"])
     stop = term | frozenset(opens.values())
+    closes = {v: k for k, v in opens.items() if k != v}
     events = [(m.start(), m.group()) for m in _event_rx(rules).finditer(text)]
     where = [e[0] for e in events]
     out: list[Span] = []
@@ -360,7 +365,8 @@ def _sentences(text, paragraphs, rules) -> list[Span]:
         lo = bisect.bisect_left(where, p.start)
         hi = bisect.bisect_left(where, p.end)
         pev = events[lo:hi]
-        ranges = _inside_pairs(pev, opens)
+        ranges = _inside_pairs(pev, opens, closes) if any(ch not in term for _, ch in pev) \
+            else []
         s = p.start
         ri = 0
         for pos, ch in pev:
@@ -387,6 +393,9 @@ def _sentences(text, paragraphs, rules) -> list[Span]:
 
 
 def _add(out, text, s, e):
+    if not (text[s].isspace() or text[e - 1].isspace()):
+        out.append(Span(s, e))
+        return
     seg = text[s:e]
     a = s + (len(seg) - len(seg.lstrip()))
     b = s + len(seg.rstrip())
@@ -405,9 +414,8 @@ def _event_rx(rules):
     return _EVENT_RX[key]
 
 
-def _inside_pairs(events, opens) -> list[tuple[int, int]]:
+def _inside_pairs(events, opens, closes) -> list[tuple[int, int]]:
     """Outermost matched quote/bracket ranges (open, close) among *events*."""
-    closes = {v: k for k, v in opens.items() if k != v}
     stack: list[tuple[int, str]] = []
     ranges: list[tuple[int, int]] = []
     for pos, ch in events:

@@ -146,11 +146,11 @@ def test_speed_linear():
     small = para * 200
     big = para * 4000
     normalise(small)
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     n = normalise(big)
-    dt = time.perf_counter() - t0
+    dt = time.process_time() - t0
     assert len(n.text) < len(big)
-    assert dt < 2.0, f"{len(big.encode()) / dt / 1e6:.1f} MB/s"
+    assert dt < 1.0, f"{len(big.encode()) / dt / 1e6:.1f} MB/s"
 
 
 # ---- properties ----------------------------------------------------------------------
