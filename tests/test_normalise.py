@@ -31,6 +31,13 @@ def test_pinyin_spaces_traditional_map_back():
     assert n.src_span(1, 1) == (5, 5)          # empty span sits on the kept character
 
 
+def test_pinyin_forms():
+    assert normalise("医（yī）疗卫(wei4)生").text == "医疗卫生"
+    assert normalise("醫(yī liáo)机构").text == "医机构"
+    # no tone: not pinyin; not after a Chinese character: not pinyin
+    assert normalise("附件(a)和 X(yī)").text == "附件(a)和X(yī)"
+
+
 def test_full_width_and_ideographic_space():
     n = normalise("参合率达到　９８．５％，比上年提高２个百分点")
     assert n.text == "参合率达到98.5%,比上年提高2个百分点"
