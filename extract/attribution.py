@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from datetime import date
 from functools import lru_cache
+
+import regex
 from typing import Optional
 
 from .model import RegionMention, TimeMention
@@ -34,6 +37,7 @@ def _rules():
     }
 
 
+TARGET_YEAR = regex.compile(r"到|至|力争|计划|争取")
 NATIONAL_SUBJECTS = {"全国", "我国", "全国范围"}
 
 
@@ -166,10 +170,31 @@ class Attributor:
         return self._doc_date
 
     def article_date(self, idx: int):
+        """The article's own date, else the document's; else, so that 今年 and 目前 still
+        resolve, the first year in the article's title (2023年医保工作总结), else the latest
+        year the article states (a goal for the year after it, 到2010年底, counts; goals
+        further ahead do not), taken as that year's last day."""
         if idx not in self._art_date:
             art = self.st.articles[idx]
             d = document_date(self.text[art.start:art.end]) if len(self.st.articles) > 1 else None
-            self._art_date[idx] = d or self.document_date()
+            d = d or self.document_date()
+            if d is None:
+                stated, ahead = [], []
+                for t in find_times(self.text, None, art.start, art.end):
+                    if t.year is None or t.relative or not 1949 < t.year <= date.today().year:
+                        continue
+                    (ahead if TARGET_YEAR.match(t.surface) else stated).append(t.year)
+                title_years = [t.year for t in find_times(art.title or "", None)
+                               if t.year is not None and not t.relative]
+                if title_years:
+                    d = date(title_years[0], 12, 31)
+                elif stated:
+                    y = max(stated)
+                    # a goal for the coming year (到2010年底) is how a report of that year speaks
+                    if y + 1 in ahead:
+                        y += 1
+                    d = date(y, 12, 31)
+            self._art_date[idx] = d
         return self._art_date[idx]
 
     def _times(self, idx: int) -> tuple:
@@ -181,12 +206,27 @@ class Attributor:
         return self._art_times[idx]
 
     def time_for(self, pos: int, sent_start: int) -> Optional[TimeMention]:
+        """The nearest time phrase before *pos* in its paragraph (a span such as 2012年以来
+        stops there: the value is a total, not a year's); else the nearest dated phrase
+        earlier in the enclosing sections, whose headings often carry the year
+        (一、2009年工作回顾); else in the article's head (2024年…统计公报)."""
         idx = self.st.article_at(pos)
         ts, starts = self._times(idx)
+        j = bisect.bisect_left(starts, pos)
         para = self.st.paragraph_at(pos)
         lo = para.start if para is not None else sent_start
-        j = bisect.bisect_left(starts, pos)
         for t in reversed(ts[bisect.bisect_left(starts, lo):j]):
-            if t.end <= pos and t.year is not None:
+            if t.end <= pos:
+                return t if t.year is not None else None
+        art = self.st.articles[idx]
+        scopes = [sec.start for sec in reversed(self._section_path(pos))]
+        scopes.append(art.start)
+        for lo in scopes:
+            for t in reversed(ts[bisect.bisect_left(starts, lo):j]):
+                if t.end <= pos and t.year is not None:
+                    return t
+        head_end = min(art.end, art.start + _rules()["head"])
+        for t in ts[bisect.bisect_left(starts, art.start):bisect.bisect_left(starts, head_end)]:
+            if t.year is not None:
                 return t
         return None
