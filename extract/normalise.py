@@ -4,7 +4,8 @@ Steps (patterns in ``patterns/chrome.yaml``):
 
 1. one-for-one character changes: traditional -> simplified (OpenCC ``t2s``), full-width
    ASCII -> half-width, ideographic and no-break space -> space, a lone CR -> LF;
-2. deletions: CR of CRLF, mojibake lines, page-chrome lines (their newline is kept),
+2. deletions: CR of CRLF, mojibake lines, page-chrome lines (their newline and a
+   publication-date field are kept),
    inline pinyin (``醫(yī)療``), spaces inside numbers/dates/words and line breaks
    inside a number or between a number and its unit.
 
@@ -30,7 +31,9 @@ class Normalised:
     text: str
     to_src: np.ndarray          # int64, len(text) + 1
     source: str = ""
-    removed_lines: list = field(default_factory=list)  # source (start, end) of chrome/mojibake lines (a date field in them stays)
+    # source (start, end) of the chrome and mojibake lines; a chrome line's publication
+    # date field (发布日期:2011年12月20日) is kept in the analysis text
+    removed_lines: list = field(default_factory=list)
 
     def src_span(self, a: int, b: int) -> tuple[int, int]:
         """Source span printing analysis ``text[a:b]`` (deleted material at the edges excluded)."""
