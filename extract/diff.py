@@ -134,6 +134,8 @@ def descendants(conn: sqlite3.Connection, codes) -> set[str]:
     """Codes of every unit below *codes* (by ``regions.parent``; by code prefix without it)."""
     rows = _region_rows(conn)
     out: set[str] = set()
+    if rows and "000000" in codes:          # 全国: every unit (provinces have no parent)
+        return {r["code"] for r in rows} - set(codes)
     if rows:
         children: dict[str, list[str]] = {}
         for r in rows:

@@ -222,15 +222,38 @@ def stata_names(columns) -> dict[str, str]:
     return out
 
 
-def _excel_safe(df):
-    """Strings without the control characters Excel refuses, cut to Excel's cell limit."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    df = df.copy()
-    for c in df.columns:
-        if df[c].dtype == object or str(df[c].dtype) in ("str", "string"):
-            df[c] = df[c].map(lambda v: ILLEGAL_CHARACTERS_RE.sub("\ufffd", v)[:32767]
-                              if isinstance(v, str) else v)
-    return df
+def _write_xlsx(df, out, sheet: str, pkg: dict | None) -> None:
+    """The data sheet plus codebook and metrics sheets, streamed (openpyxl write-only)."""
+    import pandas as pd
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as illegal
+
+    def cell(v):
+        """No missing markers, no control characters Excel refuses, Excel's length limit."""
+        if isinstance(v, str):
+            return illegal.sub("\ufffd", v)[:32767] if illegal.search(v) or len(v) > 32767 \
+                else v
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            return None
+        return v.item() if hasattr(v, "item") else v
+
+    wb = Workbook(write_only=True)
+    sheets = [(sheet, list(df.columns), df.itertuples(index=False, name=None))]
+    if pkg is not None:
+        fields = pkg["resources"][0]["schema"]["fields"]
+        sheets.append(("codebook", ["column", "type", "description"],
+                       ([f["name"], f["type"], f["description"]] for f in fields)))
+        sheets.append(("metrics", ["key", "zh", "unit", "range", "definition"],
+                       ([m["key"], m["zh"], m["unit"],
+                         f"{m['range'][0]}–{m['range'][1]}" if m["range"] else None,
+                         m["definition"]] for m in pkg["reform"]["metrics"])))
+    for name, header, rows in sheets:
+        ws = wb.create_sheet(name)
+        ws.freeze_panes = "A2"
+        ws.append(header)
+        for row in rows:
+            ws.append([cell(v) for v in row])
+    wb.save(out)
 
 
 def _write_frame(df, fmt: str, out, layout: str, pkg: dict | None) -> dict | None:
@@ -276,19 +299,7 @@ def _write_frame(df, fmt: str, out, layout: str, pkg: dict | None) -> dict | Non
                    data_label=f"reform-extract {layout} export"[:80])
         return names
     if fmt == "xlsx":
-        import pandas as pd
-        with pd.ExcelWriter(out, engine="openpyxl") as xw:
-            sheet = "records" if layout == "long" else "panel"
-            _excel_safe(df).to_excel(xw, sheet_name=sheet, index=False)
-            xw.sheets[sheet].freeze_panes = "A2"
-            if pkg is not None:
-                fields = pkg["resources"][0]["schema"]["fields"]
-                pd.DataFrame([{"column": f["name"], "type": f["type"],
-                               "description": f["description"]} for f in fields]) \
-                    .to_excel(xw, sheet_name="codebook", index=False)
-                pd.DataFrame(pkg["reform"]["metrics"]).assign(
-                    range=lambda m: m["range"].map(lambda r: "" if not r else f"{r[0]}–{r[1]}")) \
-                    .to_excel(xw, sheet_name="metrics", index=False)
+        _write_xlsx(df, out, "records" if layout == "long" else "panel", pkg)
         return None
     raise ValueError(f"unknown format {fmt!r}")
 

@@ -115,11 +115,16 @@ def record_label(r: dict, zh: str) -> str:
 def _segments(text: str, records: list[dict]) -> list[tuple[int, int, list[dict]]]:
     """Cut [0, len) at every record boundary: (start, end, records covering it)."""
     n = len(text)
-    spans = [r for r in records if 0 <= r["start"] < r["end"] <= n]
+    spans = sorted((r for r in records if 0 <= r["start"] < r["end"] <= n),
+                   key=lambda r: (r["start"], r["end"], r["id"]))
     cuts = sorted({0, n, *(r["start"] for r in spans), *(r["end"] for r in spans)})
-    out = []
-    for a, b in zip(cuts, cuts[1:]):
-        out.append((a, b, [r for r in spans if r["start"] <= a and b <= r["end"]]))
+    out, active, i = [], [], 0
+    for a, b in zip(cuts, cuts[1:]):          # sweep: records open at a, in start order
+        active = [r for r in active if r["end"] > a]
+        while i < len(spans) and spans[i]["start"] == a:
+            active.append(spans[i])
+            i += 1
+        out.append((a, b, list(active)))
     return out
 
 

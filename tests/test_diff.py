@@ -178,6 +178,14 @@ def test_diff_year_metric_and_children(sample_db):
         (96.0, 99.0, False)
 
 
+def test_descendants(sample_db):
+    from extract.diff import descendants
+    conn = open_readonly(sample_db)
+    assert descendants(conn, ["430000"]) == {"430400", "430481"}
+    assert descendants(conn, ["430481"]) == set()
+    assert len(descendants(conn, ["000000"])) == len(REGIONS)
+
+
 def test_diff_renamed_unit_uses_both_codes(sample_db):
     d = diff(sample_db, "盘县", "盘州市")
     assert {(r.metric, r.a.chosen.region_code) for r in d.rows} == {

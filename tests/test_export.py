@@ -240,3 +240,39 @@ def test_datasette_metadata_is_current_and_matches_the_schema(sample_db):
     assert [r[6] for r in one] == ["68.5万人", "92%", "94%", "150万人次", "140元"]
     assert conn.execute(db["queries"]["failed_documents"]["sql"]).fetchall() == [
         ("broken<1>", "/corpus/broken<1>.pdf", "no text layer; OCR not supported <script>")]
+
+
+def test_awkward_values_survive_every_format(tmp_path):
+    """A masked value, a range, a control character from a PDF and a sentence longer
+    than Stata's 2045-byte str limit."""
+    from types import SimpleNamespace
+
+    from extract.model import DocResult, Record
+    from extract.store import Store
+    long_sentence = "住院补偿" * 200 + "达到**万人。"          # 2,400 bytes in UTF-8
+    text = "表\x0b1 参合率50~70%。" + long_sentence
+    recs = [Record(doc="odd", metric="ncms_participation_rate", kind="level", value=50.0,
+                   value_high=70.0, unit="%", qualifier=None, region=None, region_code=None,
+                   year=None, masked=False, suspect=False, text="50~70%", start=8, end=14,
+                   snippet="表\x0b1 参合率50~70%。"),
+            Record(doc="odd", metric="ncms_enrollees", kind="level", value=None,
+                   value_high=None, unit="人", qualifier=None, region="湖南省",
+                   region_code="430000", year=2010, masked=True, suspect=False, text="**万人",
+                   start=text.index("**"), end=text.index("**") + 4, snippet=long_sentence)]
+    store = Store(tmp_path / "odd.db")
+    store.ensure_schema()
+    store.save(DocResult(src=SimpleNamespace(doc_id="odd", path="odd.pdf", text=text,
+                                             format="pdf", encoding=None, title=None,
+                                             sha256="1" * 64, tables=[]), records=recs))
+    store.close()
+    for fmt in FORMATS:
+        out = tmp_path / f"odd.{fmt}"
+        run_export(tmp_path / "odd.db", out, "--format", fmt)
+        df = read_back(out, fmt)
+        first, second = df.iloc[0], df.iloc[1]
+        assert (first["value"], first["value_high"]) == (50.0, 70.0), fmt
+        assert math.isnan(second["value"]) and bool(second["masked"]), fmt
+        assert second["snippet"] == long_sentence, fmt
+        expected = "表\ufffd1 参合率50~70%。" if fmt == "xlsx" else "表\x0b1 参合率50~70%。"
+        assert first["snippet"] == expected, fmt
+        assert _norm(first["region_code"]) is None and _norm(first["year"]) is None, fmt
