@@ -385,14 +385,17 @@ class Gazetteer:
 
         mentions: list[RegionMention] = []
         last_end = -1
-        prev: Optional[tuple] = None   # (mention, Region or None) of the mention just before
+        prev: Optional[tuple] = None   # (mention, Region or None, token type) just before
         for s, e, typ, payload in tokens:
             if s < last_end:
                 continue                       # overlaps a longer token already taken
-            adjacent = prev is not None and prev[0].end == s
+            # a chain continues only from a named unit (not from 全国 or 全省), or for a
+            # masked unit from a masked one (**省**县)
+            touching = prev is not None and prev[0].end == s
+            after_name = touching and prev[2] == "name" and prev[1] is not None
             if typ == "name":
                 surface, kind, cands = payload
-                parent = prev[1] if adjacent and prev[1] is not None and not prev[0].masked else None
+                parent = prev[1] if after_name else None
                 if parent is not None:
                     inner = [c for c in cands if self._inside(c, parent)]
                     if inner:
@@ -401,7 +404,7 @@ class Gazetteer:
                             head = mentions.pop()
                             m = self._mention(text, head.start, e, unit)
                             mentions.append(m)
-                            prev, last_end = (m, unit), e
+                            prev, last_end = (m, unit, "name"), e
                             continue
                 if surface in self._chain_only:
                     continue
@@ -411,29 +414,29 @@ class Gazetteer:
                 else:
                     m = self._mention(text, s, e, unit)
                 mentions.append(m)
-                prev, last_end = (m, unit), e
+                prev, last_end = (m, unit, "name"), e
             elif typ == "masked":
-                if adjacent and (prev[1] is not None or prev[0].masked):
+                if after_name or (touching and prev[2] == "masked"):
                     head = mentions.pop()
-                    above = [c for c in ([prev[1].code] if prev[1] is not None else []) + head.alt if c]
+                    above = head.alt if prev[2] == "masked" else [prev[1].code]
                     m = RegionMention(head.start, e, text[head.start:e], None, None, masked=True,
                                       alt=list(dict.fromkeys(above)))
                 else:
                     m = RegionMention(s, e, text[s:e], None, None, masked=True)
                 mentions.append(m)
-                prev, last_end = (m, None), e
+                prev, last_end = (m, None, "masked"), e
             elif typ == "national":
                 r = self.get(NATIONAL)
                 m = RegionMention(s, e, text[s:e], NATIONAL, r.full_name if r else "全国")
                 mentions.append(m)
-                prev, last_end = (m, r), e
+                prev, last_end = (m, r, "national"), e
             else:  # deictic
                 unit = self._deictic_unit(payload, context)
                 if unit is None:
                     continue
                 m = self._mention(text, s, e, unit)
                 mentions.append(m)
-                prev, last_end = (m, unit), e
+                prev, last_end = (m, unit, "deictic"), e
         return mentions
 
     def _mention(self, text: str, s: int, e: int, unit: Region) -> RegionMention:

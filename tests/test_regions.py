@@ -162,6 +162,14 @@ def test_masked_below_a_named_unit_keeps_the_named_codes(gaz):
     (m,) = gaz.find("山西省XX县人民医院")
     assert (m.surface, m.masked, m.code) == ("山西省XX县", True, None)
     assert m.alt == ["140000"]
+    (m,) = gaz.find("山西省**市**县")
+    assert (m.surface, m.masked, m.alt) == ("山西省**市**县", True, ["140000"])
+
+
+def test_chains_start_only_at_named_units(gaz):
+    assert found(gaz, "全国北京") == [("全国", NATIONAL), ("北京", "110000")]
+    assert [(m.surface, m.masked) for m in gaz.find("全国**省")] == [("全国", False), ("**省", True)]
+    assert found(gaz, "全省镇江市", ["320000"]) == [("全省", "320000"), ("镇江市", "321100")]
 
 
 # ---- things that are not regions --------------------------------------------------------
