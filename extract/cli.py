@@ -139,6 +139,35 @@ reform.add_command(distributed_cmd)
 reform.add_command(load_cmd)
 
 
+@reform.command("eval")
+@click.option("--corpus", "corpora", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="Folder of reports (repeat with --gold) [default: ../shared/corpus/dev and corpus/].")
+@click.option("--gold", "golds", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="Folder of <doc>.jsonl gold records, one per --corpus.")
+@click.option("--segmenter", type=click.Choice(["jieba", "pkuseg"]), default="jieba", show_default=True)
+@click.option("--errors", type=int, default=20, show_default=True, help="Misses and false alarms to list.")
+@click.option("--min-f1", type=float, help="Exit 1 when a corpus scores below this strict F1.")
+def eval_cmd(corpora, golds, segmenter, errors, min_f1):
+    """Score extraction against gold: per metric and document, with misses and false alarms."""
+    from extract.evaluate import evaluate_corpus, format_report
+    if len(corpora) != len(golds):
+        raise click.UsageError("give one --gold per --corpus")
+    pairs = list(zip(corpora, golds))
+    if not pairs:
+        shared = Path("../shared")
+        if (shared / "corpus/dev").is_dir() and (shared / "eval/gold").is_dir():
+            pairs.append((shared / "corpus/dev", shared / "eval/gold"))
+        pairs.append((Path("corpus"), Path("corpus/gold")))
+    worst = 1.0
+    for corpus, gold in pairs:
+        s, _ = evaluate_corpus(corpus, gold, segmenter)
+        click.echo(f"== {corpus} against {gold} ({segmenter})")
+        click.echo(format_report(s, errors))
+        worst = min(worst, s.prf[2])
+    if min_f1 is not None and worst < min_f1:
+        raise SystemExit(1)
+
+
 reform.add_command(diff_command)
 reform.add_command(review_command)
 

@@ -182,3 +182,24 @@ def format_report(s: Score, errors: int = 20) -> str:
         lines.append(f"year accuracy: {s.year_ok}/{s.year_n} = {s.year_ok / s.year_n:.3f}")
     lines.append(f"P={p:.3f} R={r:.3f} F1={f:.3f}")
     return "\n".join(lines)
+
+
+def extract_corpus(corpus, segmenter: str = "jieba") -> tuple[list, list]:
+    """Run the pipeline over every document under *corpus* (no database): records as
+    dicts, and (path, reason) for the documents that could not be read."""
+    from .ingest import IngestError, iter_paths, read_document
+    from .pipeline import process
+    records, failed = [], []
+    for path in iter_paths([corpus]):
+        try:
+            src = read_document(path)
+        except IngestError as e:
+            failed.append((str(path), e.reason))
+            continue
+        records += [r.to_json() for r in process(src, segmenter=segmenter).records]
+    return records, failed
+
+
+def evaluate_corpus(corpus, gold_dir, segmenter: str = "jieba") -> tuple[Score, list]:
+    records, _ = extract_corpus(corpus, segmenter)
+    return score(load_gold(gold_dir), records), records
