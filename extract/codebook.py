@@ -143,6 +143,10 @@ def datapackage(data_path: Path, fmt: str, columns, layout: str, filters: dict, 
                 rows: int, stata_names: dict | None = None, notes: list[str] | None = None) -> dict:
     """The Frictionless descriptor of one exported file (path relative to the descriptor)."""
     fields = describe_columns(columns, layout)
+    for f in fields:
+        if f["name"] == "region_alt" and fmt == "jsonl":
+            f["type"] = "array"       # the jsonl writer keeps the list
+            f["description"] = f["description"].replace(", a JSON list", "")
     if stata_names:
         for f in fields:
             f["name"], f["original_name"] = stata_names[f["name"]], f["name"]
@@ -156,6 +160,8 @@ def datapackage(data_path: Path, fmt: str, columns, layout: str, filters: dict, 
         "schema": {"fields": fields},
         "rows": rows,
     }
+    if fmt == "xlsx":
+        resource["dialect"] = {"headerRows": [1], "sheetName": resource["name"]}
     if layout == "panel":
         resource["schema"]["primaryKey"] = [
             (stata_names or {}).get(k, k) for k in ("region_code", "year")]
