@@ -314,7 +314,7 @@ class Linker:
             if change_m:
                 kind = "change"
             else:
-                before = None if after else self.change_before_alias.search(text, max(0, a.start - 3), a.start)
+                before = None if after else self.change_before_alias.search(text, max(0, a.start - 6), a.start)
                 if before:
                     kind = "change"
                     gap = before.group(0) + gap
