@@ -10,7 +10,12 @@ against the regions of the stored records.
 
 Rows: one per metric and year (``--year`` keeps one year, ``--metric`` one metric).  A
 metric stated for one side only is listed with the other side empty (status ``only A`` /
-``only B``).  Records without a year form their own row (year empty).
+``only B``).  Records without a year form their own row (year empty).  Reports of two
+places seldom speak of the same years, so ``--latest`` makes one row per metric instead,
+each side taking the records of its latest year (of the region itself when it has any,
+of the best kind it has: level, change, target; undated records only when no record
+is dated) before the rule below; the row shows both years when they differ
+(``2009/2012``).
 
 **Which value is compared.**  Every stored value for the region, metric and year is
 shown; the one the difference is computed from is the first by this rule:
@@ -243,6 +248,7 @@ class Diff:
     metric: str | None
     include_children: bool
     rows: list
+    latest: bool = False
 
 
 def _connect(db):
@@ -311,9 +317,26 @@ def compare(a: Value | None, b: Value | None) -> tuple[float | None, str | None,
     return d, unit, ratio, note
 
 
+def _latest(values: list[Value]) -> list[Value]:
+    """The values of the latest year, among the region's own values if it has any and
+    of the best kind there is (a 2009 level is compared rather than a 2010 target)."""
+    if any(v.own for v in values):
+        values = [v for v in values if v.own]
+    if values:
+        best = min(KIND_ORDER.get(v.kind, 3) for v in values)
+        values = [v for v in values if KIND_ORDER.get(v.kind, 3) == best]
+    dated = [v for v in values if v.year is not None]
+    if not dated:
+        return values
+    last = max(v.year for v in dated)
+    return [v for v in dated if v.year == last]
+
+
 def diff(db, a: str, b: str, year: int | None = None, metric: str | None = None,
-         include_children: bool = False) -> Diff:
+         include_children: bool = False, latest: bool = False) -> Diff:
     """Compare regions *a* and *b* (see the module docstring)."""
+    if latest and year is not None:
+        raise click.UsageError("--latest compares each side's latest year; drop --year")
     conn, close = _connect(db)
     try:
         ra, rb = resolve_region(conn, a), resolve_region(conn, b)
@@ -328,16 +351,22 @@ def diff(db, a: str, b: str, year: int | None = None, metric: str | None = None,
     groups: dict[tuple, tuple[list, list]] = {}
     for side, values in ((0, va), (1, vb)):
         for v in values:
-            groups.setdefault((v.metric, v.year), ([], []))[side].append(v)
+            groups.setdefault((v.metric, None if latest else v.year), ([], []))[side].append(v)
     rows = []
     for (m, y), (la, lb) in sorted(groups.items(), key=lambda kv: (
             order.get(kv[0][0], len(order)), kv[0][0], kv[0][1] is None, kv[0][1] or 0)):
+        if latest:
+            la, lb = _latest(la), _latest(lb)
+            years = {v.year for v in la + lb}
+            y = years.pop() if len(years) == 1 else None
         sa, sb = Side(*pick(la)), Side(*pick(lb))
         status = "both" if la and lb else ("only A" if la else "only B")
         d, unit, ratio, note = compare(sa.chosen, sb.chosen)
+        if d is not None and sa.chosen.year != sb.chosen.year:
+            note = "; ".join(filter(None, [note, f"years differ ({_row_year_of(sa, sb)})"]))
         rows.append(DiffRow(m, defs.get(m, {}).get("zh", m), y, sa, sb, status, d, unit,
                             ratio, note))
-    return Diff(ra, rb, year, metric, include_children, rows)
+    return Diff(ra, rb, year, metric, include_children, rows, latest)
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -417,6 +446,19 @@ def _year(y) -> str:
     return "" if y is None else str(y)
 
 
+def _row_year_of(a: Side, b: Side) -> str:
+    ya = a.chosen.year if a.chosen else None
+    yb = b.chosen.year if b.chosen else None
+    if a.chosen and b.chosen and ya != yb:
+        return f"{_year(ya) or '?'}/{_year(yb) or '?'}"
+    return _year(ya if a.chosen else yb)
+
+
+def row_year(r: DiffRow) -> str:
+    """The row's year, or both years (A/B) when the values compared are of different years."""
+    return _year(r.year) if r.year is not None else _row_year_of(r.a, r.b)
+
+
 def _value_json(v: Value | None) -> dict | None:
     return None if v is None else asdict(v)
 
@@ -428,7 +470,7 @@ def _side_json(side: Side) -> dict:
 def to_json(d: Diff) -> dict:
     return {
         "a": asdict(d.a), "b": asdict(d.b), "year": d.year, "metric": d.metric,
-        "include_children": d.include_children,
+        "include_children": d.include_children, "latest": d.latest,
         "difference": "B - A", "rule": __doc__.split("**Which value is compared.**")[1]
         .split("**The difference**")[0].strip(),
         "rows": [{"metric": r.metric, "zh": r.zh, "year": r.year, "status": r.status,
@@ -440,7 +482,8 @@ def to_json(d: Diff) -> dict:
 
 CSV_COLUMNS = ["metric", "zh", "year", "status",
                *[f"{s}_{c}" for s in "ab" for c in (
-                   "value", "value_high", "unit", "kind", "qualifier", "text", "region_code",
+                   "year", "value", "value_high", "unit", "kind", "qualifier", "text",
+                   "region_code",
                    "doc", "doc_date", "start", "snippet", "n", "others")],
                "difference", "difference_unit", "ratio", "note"]
 
@@ -455,7 +498,8 @@ def to_csv_rows(d: Diff) -> list[dict]:
         row = {"metric": r.metric, "zh": r.zh, "year": r.year, "status": r.status}
         for name, side in (("a", r.a), ("b", r.b)):
             v = side.chosen
-            for c, attr in (("value", "value"), ("value_high", "value_high"), ("unit", "unit"),
+            for c, attr in (("year", "year"), ("value", "value"), ("value_high", "value_high"),
+                            ("unit", "unit"),
                             ("kind", "kind"), ("qualifier", "qualifier"), ("text", "text"),
                             ("region_code", "region_code"), ("doc", "doc_id"),
                             ("doc_date", "doc_date"), ("start", "start"), ("snippet", "snippet")):
@@ -474,13 +518,15 @@ def _title(d: Diff) -> list[str]:
         lines.append(f"year: {d.year}")
     if d.include_children:
         lines.append("including sub-regions")
+    if d.latest:
+        lines.append("each side's latest year")
     return lines
 
 
 def _summary(d: Diff) -> str:
     both = sum(r.status == "both" for r in d.rows)
     def one_side(status):
-        return [f"{r.zh} {_year(r.year)}".strip() for r in d.rows if r.status == status]
+        return [f"{r.zh} {row_year(r)}".strip() for r in d.rows if r.status == status]
     only_a, only_b = one_side("only A"), one_side("only B")
     return (f"{len(d.rows)} rows: {both} on both sides; only A: {', '.join(only_a) or '—'}; "
             f"only B: {', '.join(only_b) or '—'}")
@@ -494,7 +540,7 @@ def format_table(d: Diff) -> str:
     headers = ["指标", "年份", "A", "B", "B−A", "B/A", "A 来源", "B 来源"]
     body: list[list[str]] = []
     for r in d.rows:
-        body.append([r.zh, _year(r.year), fmt_value(r.a.chosen), fmt_value(r.b.chosen),
+        body.append([r.zh, row_year(r), fmt_value(r.a.chosen), fmt_value(r.b.chosen),
                      fmt_diff(r), "" if r.ratio is None else f"{r.ratio:.3g}×",
                      fmt_source(r.a.chosen, SOURCE_WIDTH), fmt_source(r.b.chosen, SOURCE_WIDTH)])
         extra = [(lbl, o) for lbl, side in (("A", r.a), ("B", r.b)) for o in side.others]
@@ -535,7 +581,7 @@ def format_md(d: Diff) -> str:
         if r.note:
             others = (others + "; " if others else "") + r.note
         out.append("| " + " | ".join(_md(x) for x in (
-            r.zh, r.metric, _year(r.year), fmt_value(r.a.chosen), fmt_value(r.b.chosen),
+            r.zh, r.metric, row_year(r), fmt_value(r.a.chosen), fmt_value(r.b.chosen),
             fmt_diff(r), "" if r.ratio is None else f"{r.ratio:.3g}",
             fmt_source(r.a.chosen), fmt_source(r.b.chosen), others)) + " |")
     out += ["", _summary(d)]
@@ -564,15 +610,18 @@ def format_diff(d: Diff, fmt: str = "table") -> str:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--include-children", is_flag=True,
               help="Also use records of the regions' sub-regions (the region's own first).")
+@click.option("--latest", is_flag=True,
+              help="One row per metric: each side's latest year (the years may differ).")
 @click.option("--db", default="outputs/reform.db", show_default=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="SQLite database")
-def diff_command(a, b, year, metric, fmt, include_children, db):
+def diff_command(a, b, year, metric, fmt, include_children, latest, db):
     """Compare regions A and B metric by metric (name, short name or code).
 
     One row per metric and year; every stored value is shown and the one compared is
     chosen by a fixed rule: level first, then the latest document, then a value without
     qualifier, then the first by offset (see `extract/diff.py`).
     """
-    d = diff(db, a, b, year=year, metric=metric, include_children=include_children)
+    d = diff(db, a, b, year=year, metric=metric, include_children=include_children,
+             latest=latest)
     click.echo(format_diff(d, fmt), nl=False)

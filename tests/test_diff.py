@@ -309,3 +309,25 @@ def test_without_a_regions_table_names_come_from_the_records(tmp_path):
     d = diff(db, "430000", "420600", year=2010, include_children=True)   # children by prefix
     assert [r.metric for r in d.rows if r.status == "only A"] == [
         "family_doctor_signing_rate", "hospital_beds"]
+
+
+def test_latest_compares_each_sides_latest_year(sample_db):
+    from extract.diff import row_year
+    d = diff(sample_db, "湖南", "襄阳", latest=True)
+    assert [(r.metric, row_year(r), r.a.chosen and r.a.chosen.value,
+             r.b.chosen and r.b.chosen.value, r.difference, r.note) for r in d.rows] == [
+        ("insured_persons", "2010", 1.18e6, 6.85e5, -495000.0, ""),
+        # A's 2010 level, not its target; B's 2011 level
+        ("ncms_participation_rate", "2010/2011", 96.0, 94.0, -2.0, "years differ (2010/2011)"),
+        ("per_capita_funding", "2010", 150.0, 140.0, -10.0, ""),
+        ("outpatient_visits", "2010", None, 1.5e6, None, ""),
+        ("hospital_beds", "2010", 20000.0, None, None, ""),
+    ]
+    assert [o.value for o in d.rows[1].a.others] == [95.5]
+    res = CliRunner().invoke(diff_command, ["湖南", "襄阳", "--latest", "--format", "csv",
+                                            "--db", str(sample_db)])
+    row = list(csv.DictReader(io.StringIO(res.output)))[1]
+    assert (row["year"], row["a_year"], row["b_year"]) == ("", "2010", "2011")
+    res = CliRunner().invoke(diff_command, ["湖南", "襄阳", "--latest", "--year", "2010",
+                                            "--db", str(sample_db)])
+    assert res.exit_code == 2 and "drop --year" in res.output
