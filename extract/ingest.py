@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,10 @@ SUPPORTED_SUFFIXES: dict[str, str] = {
     ".html": "html", ".htm": "html", ".shtml": "html",
     ".docx": "docx", ".pdf": "pdf",
 }
+
+# inside walked folders: not reports, but a corpus's documentation and tooling (see iter_paths)
+SKIP_FILES = re.compile(r"(?:readme|licen[cs]e|copying)(?:[._\-].*)?", re.IGNORECASE)
+SKIP_FOLDERS = frozenset({"gold", "annotations", "tools"})
 
 
 @dataclass
@@ -101,6 +106,12 @@ def iter_paths(paths: Union[str, Path, Iterable[Union[str, Path]]]) -> Iterator[
     (name starting with ``.``) are skipped, each real folder is walked once (so symlink
     loops end) and broken symlinks are skipped. A path that does not exist raises
     FileNotFoundError before anything is yielded.
+
+    A corpus folder also holds what is not a report, skipped too (names compared
+    case-insensitively): README/LICENSE/COPYING files (``README.md``, ``readme_en.txt``) and
+    folders named ``gold``, ``annotations`` or ``tools`` below the folder given (gold
+    records, hand annotations, helper scripts). A path given by name is always yielded or
+    walked.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -137,12 +148,15 @@ def _walk(top: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Path]:
         except OSError:
             continue
         if is_dir:
+            if e.name.lower() in SKIP_FOLDERS:
+                continue
             sub = _entries(Path(e.path), seen_dirs)
             if sub is None:
                 yield Path(e.path)
             elif sub:
                 stack.append(sub)
-        elif is_file and Path(e.name).suffix.lower() in SUPPORTED_SUFFIXES:
+        elif is_file and Path(e.name).suffix.lower() in SUPPORTED_SUFFIXES \
+                and not SKIP_FILES.fullmatch(e.name):
             yield Path(e.path)
 
 

@@ -90,3 +90,21 @@ def test_fifo_is_not_read(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(IngestError, match=r"pipe\.txt: not a regular file$"):
         read_document(fifo)
+
+
+def test_iter_paths_skips_corpus_docs_and_tooling(tmp_path):
+    touch(tmp_path / "README.md")
+    touch(tmp_path / "readme_en.txt")
+    touch(tmp_path / "LICENSE.txt")
+    touch(tmp_path / "readmission_report.txt")       # only the names README/LICENSE as such
+    touch(tmp_path / "gold" / "a.md")
+    touch(tmp_path / "Annotations" / "b.txt")
+    touch(tmp_path / "tools" / "notes.md")
+    touch(tmp_path / "tables" / "README.md")
+    touch(tmp_path / "tables" / "t.html")
+    touch(tmp_path / "tables" / "gold" / "t.md")
+    got = [p.relative_to(tmp_path).as_posix() for p in iter_paths(tmp_path)]
+    assert got == ["readmission_report.txt", "tables/t.html"]
+    # named explicitly, they are still read
+    assert list(iter_paths([tmp_path / "gold", tmp_path / "README.md"])) == [
+        tmp_path / "gold" / "a.md", tmp_path / "README.md"]
