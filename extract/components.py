@@ -84,10 +84,11 @@ def quantities_component(doc: Doc) -> Doc:
 
 @Language.component("reform_linker")
 def linker_component(doc: Doc) -> Doc:
-    qs = doc._.quantities if doc._.quantities is not None else recognise(doc.text)
+    text = doc.text     # Doc.text joins every token: build it once
+    qs = doc._.quantities if doc._.quantities is not None else recognise(text)
     tokens = [(t.idx, t.idx + len(t.text)) for t in doc]
     plan = bool(doc.user_data.get("plan_section"))
-    links = default_linker().link_sentence(doc.text, 0, len(doc.text), qs, tokens=tokens, plan_section=plan)
+    links = default_linker().link_sentence(text, 0, len(text), qs, tokens=tokens, plan_section=plan)
     doc._.links = links
     spans = []
     for ln in links:
