@@ -95,7 +95,8 @@ class Linker:
                 change_units=tuple(spec.get("change_units") or ("%", "百分点", unit)),
                 fixed_kind=spec.get("kind"),
                 lo=rng[0], hi=rng[1],
-                aliases=[pats.compile(a) for a in spec.get("aliases", [])],
+                aliases=[pats.compile("|".join(f"(?:{a})" for a in spec.get("aliases", [])))]
+                if spec.get("aliases") else [],
                 after=[pats.compile(a.lstrip("^")) for a in spec.get("after", [])],
                 exclude_after=[pats.compile(a.lstrip("^")) for a in spec.get("exclude_after", [])],
                 per_capita=spec.get("per_capita", "any"),
@@ -119,6 +120,7 @@ class Linker:
         self.level_after_target = pats.compile(cues["level_after_target"])
         self.from_marker = pats.compile(cues["from_marker"])
         self._tokens = None
+        self._segment = None
         self._plan = False
         self.units = set()
         for r in self.rules.values():
@@ -133,7 +135,7 @@ class Linker:
             if rule.context and not any(c.search(sent) for c in rule.context):
                 continue
             for rx in rule.aliases:
-                for m in rx.finditer(text, start, end):
+                for m in rx.finditer(text, start, end, overlapped=True):
                     if m.end() > m.start():
                         hits.append(AliasHit(m.start(), m.end(), key))
         # longest first; drop hits overlapping a longer one
@@ -152,11 +154,15 @@ class Linker:
 
     # ---- linking -----------------------------------------------------------------
     def link_sentence(self, text: str, start: int, end: int,
-                      quantities: Sequence[Quantity], tokens=None, plan_section: bool = False) -> list[Link]:
+                      quantities: Sequence[Quantity], tokens=None, plan_section: bool = False,
+                      segment=None) -> list[Link]:
         """Link the quantities of text[start:end]; *tokens* are (start, end) word spans
         from the segmenter, used to judge whether a clause names a subject of its own;
-        *plan_section* says the sentence stands in a section about plans (工作打算)."""
+        *plan_section* says the sentence stands in a section about plans (工作打算);
+        *segment* (text -> words), used instead of *tokens*, segments only the short
+        clause prefixes that need it, so a long document is never segmented whole."""
         self._tokens = tokens
+        self._segment = segment
         self._plan = plan_section
         qs = [q for q in quantities if q.unit in self.units and start <= q.start < end
               and not COUNTING_WORD.fullmatch(q.text)]
@@ -221,8 +227,12 @@ class Linker:
         rest = regex.sub(r"[^\p{Han}A-Za-z]", "", rest)
         if len(rest) > LIGHT_PREFIX_CHARS:
             return False
+        words = None
         if self._tokens:
             words = [text[s:e] for s, e in self._tokens if s >= a and e <= b]
+        elif self._segment is not None:
+            words = self._segment(text[a:b])
+        if words is not None:
             content = [w for w in words if regex.search(r"\p{Han}", w)
                        and not CONTINUATION.fullmatch(w) and not regex.fullmatch(f"(?:{CONTINUATION.pattern})+", w)]
             return len(content) <= 2

@@ -1,9 +1,11 @@
 """One document in, its records out: normalise → structure → numbers → link → attribute.
 
 The cheap scan runs first: the quantity recogniser runs over the whole analysis text,
-and only sentences holding a quantity of a unit some metric accepts go through the spaCy
-pipeline (segmentation and linking). Every offset handed out is mapped back to the
-document text.
+and only sentences holding a quantity of a unit some metric accepts are linked; the word
+segmenter (jieba or pkuseg) is asked only for the short clause prefixes the linker has to
+judge, never for the whole text. `extract.components.build_nlp` wraps the same engine as
+spaCy components (Doc/Span extensions) and gives the same records (a test checks this).
+Every offset handed out is mapped back to the document text.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Optional
 
 from . import EXTRACTOR_VERSION
 from .attribution import Attributor
-from .components import build_nlp
+from .segment import get_segmenter
 from .linker import default_linker
 from .model import DocResult, Record
 from .normalise import normalise
@@ -35,20 +37,17 @@ def process(src, segmenter: str = "jieba") -> DocResult:
 
     records: list[Record] = []
     if quantities:
-        nlp = build_nlp(segmenter)
+        segment = get_segmenter(segmenter)
         starts = [q.start for q in quantities]
         for sent in st.sentences:
             i = bisect.bisect_left(starts, sent.start)
             j = bisect.bisect_left(starts, sent.end)
             if i == j:
                 continue
-            doc = nlp.make_doc(text[sent.start:sent.end])
-            doc.user_data["plan_section"] = any(
-                linker.is_plan_heading(h.title) for h in st.section_path_at(sent.start))
-            for _, proc in nlp.pipeline:
-                doc = proc(doc)
-            for link in doc._.links:
-                records.append(_record(src, norm, st, attr, sent, link))
+            plan = any(linker.is_plan_heading(h.title) for h in st.section_path_at(sent.start))
+            for link in linker.link_sentence(text, sent.start, sent.end, quantities[i:j],
+                                             plan_section=plan, segment=segment):
+                records.append(_record(src, norm, st, attr, link))
     for t_idx, table in enumerate(tables):
         for tv in table_values(src.text, table, linker):
             records.append(_table_record(src, norm, st, attr, t_idx, tv))
@@ -70,9 +69,10 @@ def process(src, segmenter: str = "jieba") -> DocResult:
                      date=date.isoformat() if date else None)
 
 
-def _record(src, norm, st, attr, sent, link) -> Record:
+def _record(src, norm, st, attr, link) -> Record:
     q = link.quantity
-    qs, qe = q.start + sent.start, q.end + sent.start
+    qs, qe = q.start, q.end
+    sent = st.sentence_at(qs)
     a, b = norm.src_span(qs, qe)
     reg = attr.region_for(qs, sent.start)
     tm = attr.time_for(qs, sent.start)

@@ -105,3 +105,29 @@ def test_spacy_pipeline_sets_extensions(segmenter):
     assert [(s.label_, s.text) for s in spans] == [("ncms_participation_rate", "98.6%"), ("reimbursement_ratio", "65%")]
     assert "".join(t.text for t in doc) == doc.text
     assert nlp.pipe_names == ["reform_quantities", "reform_linker"]
+
+
+def test_spacy_components_give_the_pipelines_links():
+    """process() links sentences directly (segmenting only what it must); the spaCy
+    components wrap the same engine and must agree with it sentence by sentence."""
+    from pathlib import Path
+
+    from extract.normalise import normalise
+    from extract.segment import get_segmenter
+    from extract.structure import parse_structure
+
+    root = Path(__file__).resolve().parent.parent / "corpus"
+    nlp = build_nlp("jieba")
+    linker = default_linker()
+    seg = get_segmenter("jieba")
+    compared = 0
+    for name in ("xiangfan_yigai_zongjie_2009.txt", "yugan_ncms_zicha_2010.txt"):
+        text = normalise((root / name).read_text(encoding="utf-8")).text
+        for s in parse_structure(text).sentences:
+            sent = text[s.start:s.end]
+            direct = linker.link_sentence(sent, 0, len(sent), recognise(sent), segment=seg)
+            via_spacy = nlp(sent)._.links
+            key = lambda ls: [(l.metric, l.kind, l.value, l.quantity.start) for l in ls]  # noqa: E731
+            assert key(direct) == key(via_spacy), sent
+            compared += len(direct)
+    assert compared > 30

@@ -1,5 +1,4 @@
 """Normalisation: analysis text values and the offset map back to the source."""
-import time
 
 import numpy as np
 import pytest
@@ -147,17 +146,12 @@ def test_src_span_rejects_bad_span():
         n.src_span(1, 3)
 
 
-def test_speed_linear():
+def test_repeated_paragraphs_normalise_alike():
+    # speed lives in bench/stages.py; here: a long text is the short one repeated
     para = ("2019 年，全縣參合 率達到 98.5 ％，籌資標準為每人每年 1 800 元。\n"
             "当前位置：首页 > 新闻\n醫(yī)療服務能力进一步提升，门诊量增长 12.3%。\n")
-    small = para * 200
-    big = para * 4000
-    normalise(small)
-    t0 = time.process_time()
-    n = normalise(big)
-    dt = time.process_time() - t0
-    assert len(n.text) < len(big)
-    assert dt < 1.0, f"{len(big.encode()) / dt / 1e6:.1f} MB/s"
+    one = normalise(para).text
+    assert normalise(para * 4000).text == one * 4000
 
 
 # ---- properties ----------------------------------------------------------------------

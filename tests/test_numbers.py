@@ -7,7 +7,6 @@ Each case is a sentence and the quantities it must give, in order, as
 """
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -349,14 +348,12 @@ def test_tables_are_consistent():
     assert [u for u in table if u[0] in "十千万亿"] == []
 
 
-def test_throughput_is_reasonable():
-    """A guard, not a benchmark: 1 MB of report text in well under ten seconds."""
+def test_long_text_finds_every_quantity():
+    """1 MB of repeated report text: every paragraph's quantities, none lost at scale
+    (speed lives in bench/stages.py)."""
     para = ("2021年,全市城乡居民医保参保580.44万人,参保率达到96.5%以上,人均财政补助标准提高30元,"
             "达到每人每年580元;门诊量7231.82万人次,比上年增长5.1%;投入专项资金3,500万元,"
             "建成标准化村卫生室1,024所,新增床位约2000张。一是加强组织领导,二是完善制度建设。\n")
     text = para * (1_000_000 // len(para))
-    t0 = time.perf_counter()
     qs = recognise(text)
-    elapsed = time.perf_counter() - t0
     assert len(qs) == 9 * (1_000_000 // len(para))
-    assert elapsed < 10, elapsed

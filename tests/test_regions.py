@@ -385,32 +385,8 @@ PROSE = ["按照深化医药卫生体制改革的总体部署，坚持保基本�
          "同时，加大财政投入力度，完善补偿机制，调动医务人员积极性，形成改革合力。"]
 
 
-def _speed_text(lines):
-    block = "\n".join(lines) + "\n"
-    return block * (1_000_000 // len(block.encode("utf-8")) + 1)
-
-
-@pytest.mark.parametrize("kind,lines,minimum", [
-    ("report-like", DENSE + PROSE * 2, 5.0),   # a region mention per ~65 characters
-    ("dense", DENSE, 3.0),                     # a mention every 20 characters: the worst case
-])
-def test_find_speed(gaz, kind, lines, minimum):
-    text = _speed_text(lines)
-    mb = len(text.encode("utf-8")) / 1e6
-    gaz.find(text[:2000])                          # caches warm
-    best = min(_cpu_time(gaz.find, text) for _ in range(3))
-    rate = mb / best
-    print(f"find() on {kind} text: {mb:.2f} MB in {best:.3f} s CPU = {rate:.1f} MB/s")
-    assert rate > minimum
-
 
 def test_speed_texts_hold_mentions(gaz):
     assert [m.surface for m in gaz.find("\n".join(DENSE))] == [
         "江苏省镇江市", "全国", "**省", "耒阳", "北京市朝阳区", "四川省成都市新津县", "彬县", "襄樊"]
     assert gaz.find("\n".join(PROSE)) == []
-
-
-def _cpu_time(fn, *args):
-    t = time.process_time()
-    fn(*args)
-    return time.process_time() - t
