@@ -219,14 +219,15 @@ class Attributor:
             if t.end <= pos:
                 return t if t.year is not None else None
         art = self.st.articles[idx]
-        scopes = [sec.start for sec in reversed(self._section_path(pos))]
-        scopes.append(art.start)
-        for lo in scopes:
-            for t in reversed(ts[bisect.bisect_left(starts, lo):j]):
+        for sec in reversed(self._section_path(pos)):
+            for t in reversed(ts[bisect.bisect_left(starts, sec.start):j]):
                 if t.end <= pos and t.year is not None:
                     return t
+        # the article's head: its title's year (2012年医改工作总结) before a date line
+        # under it (二〇一三年一月八日 is when the report on 2012 was written)
+        title_end = art.start + len(art.title or "") + 8
         head_end = min(art.end, art.start + _rules()["head"])
-        for t in ts[bisect.bisect_left(starts, art.start):bisect.bisect_left(starts, head_end)]:
-            if t.year is not None:
-                return t
-        return None
+        head = [t for t in ts[bisect.bisect_left(starts, art.start):bisect.bisect_left(starts, head_end)]
+                if t.year is not None and t.end <= pos]
+        titled = [t for t in head if t.start < title_end]
+        return (titled or head or [None])[0]
