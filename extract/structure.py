@@ -418,20 +418,27 @@ def _inside_pairs(events, opens, closes) -> list[tuple[int, int]]:
     """Outermost matched quote/bracket ranges (open, close) among *events*."""
     stack: list[tuple[int, str]] = []
     ranges: list[tuple[int, int]] = []
+    # stack depths of each opener, so a closer finds its opener without scanning the
+    # stack (a line of 10^5 unmatched openers and closers took minutes)
+    depths: dict[str, list[int]] = {}
     for pos, ch in events:
         if ch in opens and opens[ch] == ch:           # self-paired quote: "
             if stack and stack[-1][1] == ch:
+                depths[ch].pop()
                 ranges.append((stack.pop()[0], pos))
             else:
+                depths.setdefault(ch, []).append(len(stack))
                 stack.append((pos, ch))
         elif ch in opens:
+            depths.setdefault(ch, []).append(len(stack))
             stack.append((pos, ch))
         elif ch in closes:
-            for d in range(len(stack) - 1, -1, -1):
-                if stack[d][1] == closes[ch]:
-                    ranges.append((stack[d][0], pos))
-                    del stack[d:]
-                    break
+            if depths.get(closes[ch]):
+                d = depths[closes[ch]][-1]
+                ranges.append((stack[d][0], pos))
+                for _, o in stack[d:]:
+                    depths[o].pop()
+                del stack[d:]
     ranges.sort()
     # merge nested pairs into outermost ranges (unmatched openers never count)
     merged: list[tuple[int, int]] = []
