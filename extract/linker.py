@@ -122,6 +122,7 @@ class Linker:
         self._tokens = None
         self._segment = None
         self._plan = False
+        self._end = None
         self.units = set()
         for r in self.rules.values():
             self.units.update(r.units)
@@ -164,6 +165,7 @@ class Linker:
         self._tokens = tokens
         self._segment = segment
         self._plan = plan_section
+        self._end = end
         qs = [q for q in quantities if q.unit in self.units and start <= q.start < end
               and not COUNTING_WORD.fullmatch(q.text)]
         if not qs:
@@ -335,8 +337,8 @@ class Linker:
         if q.per_capita and rule.per_capita == "never":
             return None
         if rule.exclude_after:
-            rest_end = self._clause_end(text, q.end, len(text))
-            if any(rx.search(text, q.end, min(rest_end, q.end + 15)) for rx in rule.exclude_after):
+            rest_end = self._clause_end(text, q.end, min(len(text), q.end + 15))
+            if any(rx.search(text, q.end, rest_end) for rx in rule.exclude_after):
                 return None
         excl_start = self._clause_start(clause_starts, a.start) if not after else q_clause
         hb = [m.end() for m in HARD_BREAK.finditer(text, s0, excl_start)]
@@ -385,7 +387,10 @@ class Linker:
             if self.not_target.search(seg) or self.level_after_target.search(before, m.end()):
                 continue
             return True
-        rest_end = self._clause_end(text, q.end, len(text))
+        # the clause ends inside the sentence: searching on to the end of the text made
+        # a long text without clause marks quadratic
+        end = len(text) if self._end is None else max(self._end, q.end)
+        rest_end = self._clause_end(text, q.end, end)
         rest = text[after_end or q.end:rest_end]
         m = self.target_after.match(rest)
         if m and not self.level_after_target.search(rest, m.end()):
