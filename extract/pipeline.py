@@ -100,11 +100,10 @@ def _record(src, norm, st, attr, link) -> Record:
 
 def _table_record(src, norm, st, attr, t_idx, tv) -> Record:
     pos = norm.from_src(tv.start)
-    sent = st.sentence_at(pos)
-    s0 = sent.start if sent else pos
-    reg = attr.region_named(tv.region_header, pos) if tv.region_header else None
-    reg = reg or attr.region_for(pos, s0)
-    tm = attr.time_for(pos, s0)
+    ctx = norm.from_src(tv.context)     # the text before the table, not the rows above the cell
+    reg = next((r for r in (attr.region_named(h, pos) for h in tv.region_headers) if r), None)
+    reg = reg or attr.region_for(ctx, ctx)
+    tm = attr.time_for(ctx, ctx)
     year = tv.year if tv.year is not None else (tm.year if tm else None)
     sec = st.section_at(pos)
     row_text = src.text[tv.cell.start:tv.cell.end]

@@ -1,10 +1,24 @@
 """Values in table cells, linked through their row and column headers.
 
-A cell's number takes its metric from an alias in one of its headers (地区 | 参合率 |
-报销比例, or 指标 | 2016年 | 2017年 with metrics as row headers), its region and year from
-the other header, its unit from the cell (98.5%), else from the metric header
-(金额（万元）), else from a 单位：万元 line just above the table, else — for shares only —
-the metric's own unit. Records from tables say so: ``source = "table"`` with row and column.
+A cell's number takes
+- its metric from an alias in one of its labels: the column header (levels joined by ``/``),
+  the row's labels (the row header and the text cells left of the value, so that a
+  ``序号`` column does not hide the name column), else from the table's caption (表1 各县
+  家庭医生签约服务覆盖率) when no label names one. Aliases are those of the text linker plus
+  the header-only ones of patterns/tables.yaml; a metric's ``context`` may be met by the
+  caption (财政投入 under 医疗卫生投入情况), its ``exclude`` words must not stand in the label;
+- its kind from its labels: 增长/提高/降幅 (a change; a fall negative), 目标/计划 (a target),
+  else the metric's fixed kind, else a level;
+- its unit from the cell (98.5%), else from the labels, the most specific header level first
+  (门急诊人次（万人次）/增长（%） is in %), else from the caption (单位：万元, or a
+  bracket: 签约率（%）), else — for shares only — the metric's own unit;
+- its year from a label (2016年, 2020年目标), else from the caption when it names a single
+  year; else the pipeline dates it from the text before the table;
+- its region from the row's labels, the column header or the caption, in that order, as
+  the pipeline resolves them in the article's context (a 合计 row names none and falls back
+  to the text before the table, never to the rows above it).
+
+Records from tables say so: ``source = "table"`` with row and column.
 """
 from __future__ import annotations
 
@@ -14,10 +28,17 @@ from typing import Optional
 
 import regex
 
-from .linker import Linker
+from .linker import AliasHit, Linker
 from .normalise import normalise
 from .numbers import recognise
 from .patterns import load_patterns
+
+_HAN = regex.compile(r"[\p{Han}A-Za-z]")
+_DIGIT = regex.compile(r"\d")
+_MINUS = regex.compile(r"^\s*[-−－–]\s*$")
+_LINE_END = regex.compile(r"[。！？!?；;]\s*$")
+_CAPTION_CHARS = 200        # how far above a table its caption may start
+_CAPTION_LINES = 3
 
 
 @dataclass
@@ -33,8 +54,10 @@ class TableValue:
     qualifier: Optional[str]
     masked: bool
     suspect: bool
-    region_header: Optional[str]   # the header text naming a region (simplified), if any
-    year: Optional[int]            # a year named by a header, if any
+    region_headers: tuple      # texts that may name the cell's region, best first (simplified)
+    year: Optional[int]        # a year named by a label or the caption, if any
+    context: int               # document-text offset of the table (or its caption): the text
+    #                            before it dates and places cells their labels do not
 
 
 @lru_cache(maxsize=1)
@@ -43,32 +66,141 @@ def _rules():
     units = {}
     for surface, spec in p.raw["header_units"].items():
         units[surface] = (spec["unit"], float(spec.get("scale", 1)))
-    return p, units
+    aliases = {m: [p.compile(a) for a in al] for m, al in (p.raw.get("header_aliases") or {}).items()}
+    return p, units, aliases
+
+
+_LEVEL_SEP = regex.compile(r"/(?![^(（\[]*[)）\]])")     # a / outside brackets (元/人 is a unit)
+
+
+def _levels(header: str) -> list[str]:
+    """Header levels (joined by / in Cell headers), the most specific (lowest) first."""
+    return [h for h in reversed(_LEVEL_SEP.split(header)) if h.strip()]
 
 
 def _header_unit(header: str):
-    """(unit, scale) named in a header: 金额（万元）, 门诊量(万人次), 单位:%."""
-    p, units = _rules()
-    for m in p["HeaderUnit"].finditer(header):
-        u = m.group("u")
-        if u in units:
-            return units[u]
+    """(unit, scale) named in a header — 金额（万元）, 门诊量(万人次), 单位:% — looking at
+    the most specific level first; None if it names none."""
+    p, units, _ = _rules()
+    for level in _levels(header):
+        for m in p["HeaderUnit"].finditer(level):
+            u = m.group("u").strip()
+            if u in units:
+                return units[u]
     return None
 
 
 def _year(header: str) -> Optional[int]:
-    p, _ = _rules()
-    m = p["HeaderYear"].search(header)
-    return int(m.group("y")) if m else None
+    p, _, _ = _rules()
+    for level in _levels(header):
+        m = p["HeaderYear"].search(level)
+        if m:
+            return int(m.group("y"))
+    return None
+
+
+def _caption(src_text: str, table) -> tuple[str, int]:
+    """The lines just above the table that title it (表1 …, 单位：万元, a <caption>), as
+    analysis text, and the document offset where they start. A prose line (ending in 。)
+    ends the caption."""
+    lo = max(0, table.start - _CAPTION_CHARS)
+    lines = src_text[lo:table.start].splitlines()
+    if lo > 0 and lines:
+        lines = lines[1:]                        # cut mid-line
+    picked: list[str] = []
+    for line in reversed(lines):
+        if not line.strip():
+            if picked:
+                break
+            continue
+        if _LINE_END.search(line) or len(picked) == _CAPTION_LINES:
+            break
+        picked.insert(0, line.strip())
+    start = table.start
+    if picked:
+        start = src_text.rfind(picked[0], lo, table.start)
+    return normalise("\n".join(picked)).text, (start if start >= 0 else table.start)
+
+
+def _caption_year(caption: str) -> Optional[int]:
+    p, _, _ = _rules()
+    if p["YearRange"].search(caption):
+        return None
+    years = {int(m.group("y")) for m in p["HeaderYear"].finditer(caption)}
+    return years.pop() if len(years) == 1 else None
+
+
+def _aliases(label: str, caption: str, linker: Linker) -> list[AliasHit]:
+    """Metric aliases in a label: the linker's and the header-only ones; the caption may
+    supply a metric's context words, never its alias."""
+    _, _, header_aliases = _rules()
+    s = label + "\n" + caption
+    hits = [h for h in linker.find_aliases(s, 0, len(s)) if h.end <= len(label)]
+    for metric, rxs in header_aliases.items():
+        for rx in rxs:
+            for m in rx.finditer(label):
+                hits.append(AliasHit(m.start(), m.end(), metric))
+    out = []
+    for h in hits:
+        rule = linker.rules[h.metric]
+        if any(x.search(label) for x in rule.exclude):
+            continue
+        out.append(h)
+    return out
+
+
+def _pick(hits: list[AliasHit]) -> Optional[tuple]:
+    """Metrics of the longest alias, the metric of the hit first, then those inside it."""
+    if not hits:
+        return None
+    best = max(hits, key=lambda a: (a.end - a.start, -a.start))
+    return (best.metric,) + tuple(best.inner)
+
+
+def _row_labels(table, cell) -> str:
+    """The row header and the text cells left of *cell* in its row (序号 | 乡镇 | …)."""
+    parts = [cell.row_header] if cell.row_header else []
+    for c in table.cells:
+        if c.row <= cell.row < c.row + c.rowspan and c.col < cell.col and not c.header:
+            t = c.text.strip()
+            if t and _HAN.search(t) and not _DIGIT.search(t) and t not in parts:
+                parts.append(t)
+    return "/".join(parts)
+
+
+def _caption_units(caption: str) -> list:
+    """Units a caption names: 单位：万元, or several (单位：万人次、%) for different columns,
+    else one in brackets (签约服务覆盖率（%）)."""
+    p, units, _ = _rules()
+    cm = p["CaptionUnit"].search(caption)
+    if cm:
+        return [units[u.strip()] for u in p["UnitListSep"].split(cm.group("u")) if u.strip() in units]
+    hu = _header_unit(caption)
+    return [hu] if hu else []
+
+
+def _metric_columns(table, caption: str, linker: Linker) -> dict:
+    """Grid column -> the metric its header names (for 比上年± columns next to it)."""
+    out = {}
+    for c in table.cells:
+        if c.header and c.row < table.header_rows and c.col >= table.header_cols:
+            pick = _pick(_aliases(normalise(c.text).text, caption, linker))
+            if pick:
+                for k in range(c.col, c.col + c.colspan):
+                    out[k] = pick
+    return out
 
 
 def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
-    p, _ = _rules()
-    caption = src_text[max(0, table.start - 120):table.start]
-    caption_unit = None
-    cm = p["CaptionUnit"].search(normalise(caption).text)
-    if cm:
-        caption_unit = _header_unit("(" + cm.group("u") + ")")
+    p, _, _ = _rules()
+    caption, caption_start = _caption(src_text, table)
+    caption_units = _caption_units(caption)
+    metric_cols = None
+    caption_metric = None
+    found = {h.metric for h in _aliases(caption, "", linker)}
+    if len(found) == 1:
+        caption_metric = found.pop()
+    caption_year = _caption_year(caption)
     out = []
     for cell in table.cells:
         if cell.header:
@@ -78,43 +210,84 @@ def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
         if len(qs) != 1:
             continue
         q = qs[0]
-        heads = [normalise(h).text for h in (cell.col_header, cell.row_header) if h]
-        pick = None
-        for h in heads:
-            hits = linker.find_aliases(h, 0, len(h))
-            if hits:
-                best = max(hits, key=lambda a: a.end - a.start)
-                pick = (h, (best.metric,) + best.inner)
+        col = normalise(cell.col_header).text if cell.col_header else ""
+        row = normalise(_row_labels(table, cell)).text
+        labels = [h for h in (col, row) if h]
+        metric_label, metrics = None, None
+        for h in labels:
+            pick = _pick(_aliases(h, caption, linker))
+            if pick:
+                metric_label, metrics = h, pick
                 break
-        if pick is None:
+        others = [h for h in labels if h is not metric_label]
+        kind_labels = ([metric_label] if metric_label else []) + others
+        kind, negative = _kind(kind_labels, linker)
+        if metrics is None and kind == "change":
+            # 比上年± right of a metric's column: the change of that metric
+            if metric_cols is None:
+                metric_cols = _metric_columns(table, caption, linker)
+            metrics = next((metric_cols[k] for k in range(cell.col - 1, table.header_cols - 1, -1)
+                            if k in metric_cols), None)
+        if metrics is None:
+            if caption_metric is None:
+                continue
+            metrics = (caption_metric,)
+        picked = _unit_and_metric(q, kind, kind_labels, caption_units, metrics, linker)
+        if picked is None:
             continue
-        metric_head, metrics = pick
-        other = [h for h in heads if h is not metric_head]
-        kind = "change" if p["ChangeHeader"].search(metric_head) else (
-            "target" if p["TargetHeader"].search(metric_head) else "level")
-        unit, scale = q.unit, 1.0
-        if not unit:
-            hu = _header_unit(metric_head) or caption_unit
-            if hu is None:
-                rule = linker.rules[metrics[0]]
-                if rule.unit != "%":
-                    continue
-                hu = ("%", 1.0)
-            unit, scale = hu
+        (unit, scale), metric, k = picked
+        rule = linker.rules[metric]
+        qs0 = q.start
+        if _MINUS.match(norm.text[:q.start]) and (q.value or 0) > 0:
+            sign, qs0 = -1.0, 0                   # -0.4 alone in a cell: a signed number
+        else:
+            sign = -1.0 if k == "change" and negative and (q.value or 0) > 0 else 1.0
+        value = None if q.value is None else round(q.value * scale * sign, 6)
+        value_high = None if q.value_high is None else round(q.value_high * scale * sign, 6)
+        suspect = bool(k != "change" and value is not None and rule.lo is not None
+                       and not (rule.lo <= value <= rule.hi))
+        a, b = norm.src_span(qs0, q.end)
+        year = next((y for y in (_year(h) for h in others + kind_labels) if y), None) or caption_year
+        regions = tuple(h for h in (row, col, caption) if h)
+        out.append(TableValue(cell, cell.start + a, cell.start + b, metric, k, value, value_high,
+                              unit, q.qualifier, q.masked, suspect, regions, year, caption_start))
+    return out
+
+
+def _unit_and_metric(q, kind: str, labels: list[str], caption_units: list, metrics: tuple,
+                     linker: Linker):
+    """((unit, scale), metric, kind) for a cell: the unit printed in the cell, else named by
+    its labels, else one the caption names; a share without any takes its own unit (%), and
+    its change percentage points. The first metric (of the alias and those inside it) that
+    accepts the unit wins; None when none does."""
+    if q.unit:
+        units = [(q.unit, 1.0)]
+    else:
+        hu = next((u for u in (_header_unit(h) for h in labels) if u), None)
+        units = [hu] if hu else []
+        share = [("百分点", 1.0) if kind == "change" else ("%", 1.0)]
+        if not units and linker.rules[metrics[0]].unit == "%":
+            units = share + caption_units if kind == "change" else caption_units + share
+        elif not units:
+            units = caption_units
+    for unit, scale in units:
         for metric in metrics:
             rule = linker.rules[metric]
-            ok_units = rule.change_units if kind == "change" else rule.units
-            if unit in ok_units:
-                break
-        else:
-            continue
-        value = None if q.value is None else round(q.value * scale, 6)
-        value_high = None if q.value_high is None else round(q.value_high * scale, 6)
-        suspect = bool(kind != "change" and value is not None and rule.lo is not None
-                       and not (rule.lo <= value <= rule.hi))
-        a, b = norm.src_span(q.start, q.end)
-        year = next((y for y in (_year(h) for h in other + [metric_head]) if y), None)
-        out.append(TableValue(cell, cell.start + a, cell.start + b, metric, kind, value, value_high,
-                              unit, q.qualifier, q.masked, suspect,
-                              other[0] if other else None, year))
-    return out
+            k = rule.fixed_kind or kind
+            if unit in (rule.change_units if k == "change" else rule.units):
+                return (unit, scale), metric, k
+    return None
+
+
+def _kind(labels: list[str], linker: Linker) -> tuple[str, bool]:
+    """(kind, negative) named by the labels: 增长（%） a change, 降幅 a negative one,
+    2020年目标 a target (not 计划免疫)."""
+    p, _, _ = _rules()
+    for h in labels:
+        for level in _levels(h):
+            m = p["ChangeHeader"].search(level)
+            if m:
+                return "change", bool(p["NegativeHeader"].search(level))
+            if p["TargetHeader"].search(level) and not linker.not_target.search(level):
+                return "target", False
+    return "level", False

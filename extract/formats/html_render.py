@@ -9,7 +9,8 @@ Rules (those of a browser, simplified):
   segment-break rule), so a value wrapped in the HTML source stays whole;
   ``&nbsp;``, ``&ensp;`` and the ideographic space U+3000 are kept as they are;
 - a data table (no nested table, at least two rows of two cells, short cells) becomes one
-  line per row, cells joined by tabs, each cell recorded with its offsets and spans;
+  line per row, cells joined by tabs, each cell recorded with its offsets and spans; its
+  ``<caption>`` (title, often with the unit: 单位：万元) is the line before the rows;
   a layout table is rendered like nested blocks.
 """
 from __future__ import annotations
@@ -139,6 +140,9 @@ class Renderer:
             self._emit("\n")
         self.need_break = False
         self.pending = None
+        caption = table.find("caption")
+        if caption is not None and cell_text(caption):
+            self._emit(cell_text(caption) + "\n")    # the table's title: a line of its own
         spans = [[(_span(td, "rowspan"), _span(td, "colspan")) for td in tr] for tr in rows]
         cols = grid_columns(spans)
         writer = RowWriter(self.buf, self.pos)

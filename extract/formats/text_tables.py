@@ -4,7 +4,8 @@ A table is a run of at least two consecutive lines that split into two or more s
 where cells are separated by a tab, by two or more spaces (ASCII or ideographic), or by
 ``|`` (Markdown style, with an optional ``|---|`` rule line). At least one row must hold a
 number. Columns:
-- ``|`` and tab rows: the n-th cell is in the n-th column;
+- ``|`` and tab rows: the n-th cell is in the n-th column (a tab row's leading tabs are
+  empty cells);
 - space-aligned rows: columns are the on-screen stretches (CJK characters two wide) filled
   by the rows that hold numbers, separated by stretches blank in all of them; a cell goes to
   the columns it overlaps, so a name written with inner spaces (``全  市``) stays one cell,
@@ -88,6 +89,9 @@ def _split_line(text: str, start: int, end: int) -> tuple[Optional[str], list[Sp
             pos = sep.end()
         spans.append((pos, lead + len(body)))
         kind = "tab" if "\t" in body else "space"
+        if kind == "tab":
+            # a row pasted from a spreadsheet keeps its empty leading cells (\t合计\t…)
+            spans[:0] = [(lead, lead)] * line[:line.index(body[0])].count("\t")
     if len(spans) < 2:
         return None, []
     for a, b in spans:
