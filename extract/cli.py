@@ -10,6 +10,7 @@ import click
 from extract import __version__, runner
 from extract.diff import diff_command
 from extract.export import FORMATS, LAYOUTS, ExportError, export
+from extract.ingest import MAX_BYTES
 from extract.review import review_command
 from extract.store import open_readonly
 
@@ -39,7 +40,10 @@ def reform():
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--segmenter", type=click.Choice(["jieba", "pkuseg"]), default="jieba",
               show_default=True, help="Chinese word segmenter.")
-def run(paths, db, force, strict, workers, quiet, segmenter):
+@click.option("--max-bytes", type=click.IntRange(min=1), default=MAX_BYTES, show_default=True,
+              metavar="BYTES", help="Refuse larger files (and DOCX unpacking to more); "
+              "see docs/LIMITS.md.")
+def run(paths, db, force, strict, workers, quiet, segmenter, max_bytes):
     """Extract every report under PATH... (files or folders; default: corpus/).
 
     Unchanged documents are skipped, so an interrupted run can simply be started again.
@@ -50,7 +54,7 @@ def run(paths, db, force, strict, workers, quiet, segmenter):
             raise click.UsageError("no PATH given and there is no corpus/ folder here")
         paths = (Path("corpus"),)
     summary = runner.run(paths, db, force=force, strict=strict, workers=workers,
-                         quiet=quiet, segmenter=segmenter)
+                         quiet=quiet, segmenter=segmenter, max_bytes=max_bytes)
     click.echo(summary.format())
     raise SystemExit(summary.exit_code)
 

@@ -12,17 +12,24 @@ The file is read once; its bytes are hashed and handed to the reader of its form
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import stat
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
 from .formats.base import Cell, Extracted, IngestError, Table
 
-__all__ = ["SourceDoc", "Cell", "Table", "IngestError", "SUPPORTED_SUFFIXES",
+__all__ = ["SourceDoc", "Cell", "Table", "IngestError", "SUPPORTED_SUFFIXES", "MAX_BYTES",
            "iter_paths", "read_document"]
+
+# Largest file read (and, for a DOCX, largest unpacked package): reading takes about 25
+# times the file size in memory and 2 s per MB, per worker (docs/LIMITS.md);
+# `reform run --max-bytes` changes it.
+MAX_BYTES = 100_000_000
 
 # suffix -> format name
 SUPPORTED_SUFFIXES: dict[str, str] = {
@@ -48,11 +55,13 @@ class SourceDoc:
     tables: list[Table] = field(default_factory=list)
 
 
-def read_document(path: Union[str, Path]) -> SourceDoc:
-    """Read one file; raises IngestError with a one-line reason for anything unreadable."""
+def read_document(path: Union[str, Path], max_bytes: int = MAX_BYTES) -> SourceDoc:
+    """Read one file; raises IngestError with a one-line reason for anything unreadable,
+    or larger than *max_bytes* (a DOCX also when it unpacks to more than that)."""
     p = Path(path)
     try:
-        mode = p.stat().st_mode
+        st = p.stat()
+        mode = st.st_mode
     except OSError:
         mode = None                      # reported by _read_bytes with the precise reason
     if mode is not None and stat.S_ISDIR(mode):
@@ -65,7 +74,11 @@ def read_document(path: Union[str, Path]) -> SourceDoc:
         supported = " ".join(sorted(SUPPORTED_SUFFIXES))
         raise IngestError(p, f"unsupported format {p.suffix or '(no suffix)'!r} "
                              f"(supported: {supported})")
+    if mode is not None and st.st_size > max_bytes:
+        raise IngestError(p, f"file too large: {st.st_size} bytes, limit {max_bytes} (--max-bytes)")
     data = _read_bytes(p)
+    if fmt == "docx":
+        _check_unpacked(data, p, max_bytes)
     extracted: Extracted = _reader(fmt)(data, p)
     return SourceDoc(doc_id=p.stem, path=str(p), text=extracted.text, format=fmt,
                      encoding=extracted.encoding, sha256=hashlib.sha256(data).hexdigest(),
@@ -84,6 +97,18 @@ def _read_bytes(p: Path) -> bytes:
         raise IngestError(p, reason) from None
     except OSError as e:
         raise IngestError(p, f"cannot read: {e.strerror or e}") from None
+
+
+def _check_unpacked(data: bytes, p: Path, max_bytes: int) -> None:
+    """Refuse a ZIP package whose members unpack to more than *max_bytes* (a zip bomb)
+    before anything is decompressed; zipfile never inflates past a member's stated size."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            size = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return                           # the DOCX reader says what is wrong with it
+    if size > max_bytes:
+        raise IngestError(p, f"DOCX unpacks to {size} bytes, limit {max_bytes} (--max-bytes)")
 
 
 def _reader(fmt: str):

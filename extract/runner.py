@@ -80,10 +80,10 @@ def assign_ids(paths) -> list[tuple[str, Path]]:
 _WORKER: dict = {}
 
 
-def _init_worker(process, segmenter: str, ignore_sigint: bool) -> None:
+def _init_worker(process, segmenter: str, ignore_sigint: bool, max_bytes: int | None = None) -> None:
     if ignore_sigint:      # Ctrl-C is the main process's to handle
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER.update(process=process, segmenter=segmenter)
+    _WORKER.update(process=process, segmenter=segmenter, max_bytes=max_bytes)
 
 
 def _reason(exc: BaseException) -> str:
@@ -100,7 +100,7 @@ def _sha256(path: str) -> str:
 
 def _work(task):
     """(status, doc_id, path, sha256, rows-or-reason) for one (doc_id, path, known hash)."""
-    from extract.ingest import IngestError, read_document
+    from extract.ingest import MAX_BYTES, IngestError, read_document
     doc_id, path, known = task
     sha = None
     try:
@@ -111,7 +111,7 @@ def _work(task):
                 return "skipped", doc_id, path, sha, None
         elif not stat.S_ISDIR(mode):   # reading a FIFO would block the whole run
             return "failed", doc_id, path, None, "not a regular file"
-        src = read_document(Path(path))
+        src = read_document(Path(path), max_bytes=_WORKER.get("max_bytes") or MAX_BYTES)
         src.doc_id = doc_id
         result = _WORKER["process"](src, segmenter=_WORKER["segmenter"])
         return "ok", doc_id, path, sha, doc_rows(result)
@@ -133,11 +133,11 @@ def _throttled(tasks, slots: threading.Semaphore, stop: threading.Event):
 
 
 @contextlib.contextmanager
-def _mapper(workers: int, process, segmenter: str):
+def _mapper(workers: int, process, segmenter: str, max_bytes: int | None = None):
     """A function mapping `_work` lazily over tasks, in completion order: inline for one
     worker, else a fork pool with a bounded number of documents in flight."""
     if workers <= 1:
-        _init_worker(process, segmenter, ignore_sigint=False)
+        _init_worker(process, segmenter, ignore_sigint=False, max_bytes=max_bytes)
         yield lambda tasks: map(_work, tasks)
         return
     slots, stop = threading.Semaphore(workers * 4), threading.Event()
@@ -148,7 +148,7 @@ def _mapper(workers: int, process, segmenter: str):
             yield res
 
     ctx = multiprocessing.get_context("fork")   # workers share loaded modules copy-on-write
-    with ctx.Pool(workers, _init_worker, (process, segmenter, True)) as pool:
+    with ctx.Pool(workers, _init_worker, (process, segmenter, True, max_bytes)) as pool:
         try:
             yield imap
         finally:
@@ -191,8 +191,10 @@ def load_reference_tables(store: Store) -> None:
 
 
 def run(paths, db, force: bool = False, strict: bool = False, workers: int | None = None,
-        quiet: bool = False, segmenter: str = "jieba", process=None) -> RunSummary:
-    """Extract every document under *paths* into the database *db*; see the module doc."""
+        quiet: bool = False, segmenter: str = "jieba", process=None,
+        max_bytes: int | None = None) -> RunSummary:
+    """Extract every document under *paths* into the database *db*; see the module doc.
+    A file larger than *max_bytes* (default `extract.ingest.MAX_BYTES`) fails unread."""
     from extract.ingest import iter_paths
     if process is None:   # imported here so a broken pipeline fails once, not per document
         from extract.pipeline import process
@@ -208,10 +210,10 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
         load_reference_tables(store)
         summary.run_id = store.start_run({
             "paths": [str(p) for p in paths], "force": force, "strict": strict,
-            "workers": workers, "segmenter": segmenter})
+            "workers": workers, "segmenter": segmenter, "max_bytes": max_bytes})
         known = {} if force else store.known_hashes()
         tasks = ((doc_id, str(p), known.get(doc_id)) for doc_id, p in jobs)
-        with _mapper(workers, process, segmenter) as mapper, \
+        with _mapper(workers, process, segmenter, max_bytes) as mapper, \
                 tqdm(total=len(jobs), unit="doc", disable=quiet, file=sys.stderr) as bar:
             for batch in _batches(_ticking(mapper(tasks), bar)):
                 with store.batch():
