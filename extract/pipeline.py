@@ -16,7 +16,7 @@ from . import EXTRACTOR_VERSION
 from .attribution import Attributor
 from .segment import get_segmenter
 from .linker import default_linker
-from .model import DocResult, Record
+from .model import DocResult, Record, Span
 from .normalise import normalise
 from .numbers import recognise
 from .structure import parse_structure
@@ -39,7 +39,7 @@ def process(src, segmenter: str = "jieba") -> DocResult:
     if quantities:
         segment = get_segmenter(segmenter)
         starts = [q.start for q in quantities]
-        for sent in st.sentences:
+        for sent in _windows(text, st.sentences, starts):
             i = bisect.bisect_left(starts, sent.start)
             j = bisect.bisect_left(starts, sent.end)
             if i == j:
@@ -47,7 +47,7 @@ def process(src, segmenter: str = "jieba") -> DocResult:
             plan = any(linker.is_plan_heading(h.title) for h in st.section_path_at(sent.start))
             for link in linker.link_sentence(text, sent.start, sent.end, quantities[i:j],
                                              plan_section=plan, segment=segment):
-                records.append(_record(src, norm, st, attr, link))
+                records.append(_record(src, norm, st, attr, link, sent))
     for t_idx, table in enumerate(tables):
         for tv in table_values(src.text, table, linker):
             records.append(_table_record(src, norm, st, attr, t_idx, tv))
@@ -69,10 +69,37 @@ def process(src, segmenter: str = "jieba") -> DocResult:
                      date=date.isoformat() if date else None)
 
 
-def _record(src, norm, st, attr, link) -> Record:
+# Linking looks back and ahead within a sentence, so its cost grows with the square of
+# the sentence length.  Real sentences stay under 400 characters; a longer "sentence"
+# (text with no 。！？；, e.g. a 1 MB line of figures) is linked, and quoted in snippets,
+# in windows of at most this many characters, cut after a clause mark (,;:) or else
+# before a quantity, never inside one.
+MAX_SENTENCE = 2000
+_CLAUSE_MARKS = ",;:"
+
+
+def _windows(text: str, sentences, starts: list):
+    """The sentences, those longer than MAX_SENTENCE cut into consecutive windows;
+    *starts* are the sorted start offsets of the quantities."""
+    for sent in sentences:
+        if sent.end - sent.start <= MAX_SENTENCE:
+            yield sent
+            continue
+        a = sent.start
+        while sent.end - a > MAX_SENTENCE:
+            lo, hi = a + MAX_SENTENCE // 2, a + MAX_SENTENCE
+            cut = max(text.rfind(c, lo, hi) for c in _CLAUSE_MARKS) + 1
+            if cut <= 0:                       # no clause mark: before the last quantity
+                i = bisect.bisect_right(starts, hi) - 1
+                cut = starts[i] if i >= 0 and starts[i] > lo else hi
+            yield Span(a, cut)
+            a = cut
+        yield Span(a, sent.end)
+
+
+def _record(src, norm, st, attr, link, sent) -> Record:
     q = link.quantity
     qs, qe = q.start, q.end
-    sent = st.sentence_at(qs)
     a, b = norm.src_span(qs, qe)
     reg = attr.region_for(qs, sent.start)
     tm = attr.time_for(qs, sent.start)
