@@ -194,3 +194,32 @@ def test_caption_lists_units_and_a_change_column_follows_its_metric(tmp_path):
         ("primary_care_visit_share", "level", 64.8, "%", "64.8"),
         ("primary_care_visit_share", "change", 1.6, "百分点", "1.6")]
     assert [r.region for r in recs] == ["安徽省安庆市桐城市"] * 3 + ["安徽省安庆市怀宁县"] * 3
+
+
+def test_pdf_table_cells_drawn_apart(tmp_path):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "t.pdf"
+    c = canvas.Canvas(str(path), pagesize=(500, 400))
+    c.setFont("STSong-Light", 12)
+    c.drawString(60, 350, "桐城市2019年医疗服务情况")
+    c.drawString(60, 325, "全市公立医院主要指标如下：")
+    rows = [["指标", "2018年", "2019年"], ["出院人数（人）", "41236", "43518"],
+            ["平均住院日（天）", "8.6", "8.2"]]
+    for i, row in enumerate(rows):
+        for k, cell in enumerate(row):
+            c.drawString(60 + 130 * k, 300 - 20 * i, cell)   # cells apart, no tab in the PDF
+    c.save()
+    src = read_document(path)
+    assert "出院人数（人）\t41236\t43518\n" in src.text
+    assert [[cell.text for cell in r] for r in src.tables[0].rows()] == rows
+    recs = sorted((r for r in process(src).records if r.source == "table"),
+                  key=lambda r: (r.table_row, r.table_col))
+    assert [(r.metric, r.value, r.unit, r.year, r.text) for r in recs] == [
+        ("inpatient_admissions", 41236.0, "人", 2018, "41236"),
+        ("inpatient_admissions", 43518.0, "人", 2019, "43518"),
+        ("avg_length_of_stay", 8.6, "天", 2018, "8.6"),
+        ("avg_length_of_stay", 8.2, "天", 2019, "8.2")]

@@ -10,7 +10,9 @@ two Latin letters. A line break is kept where a line ends well before the right 
 where the next line is indented or centred, starts with a heading marker (一、 （一）
 1. 第X篇/章/节), or follows a paragraph-sized vertical gap. Running headers and footers
 (the same text, digits aside, at the top or bottom of most pages) and page numbers
-(``— 3 —``, ``- 3 -``, ``第 3 页``, ``3/10``) are dropped.
+(``— 3 —``, ``- 3 -``, ``第 3 页``, ``3/10``) are dropped. A gap of more than 1.5 characters
+inside a line separates table cells: it is written as a tab, such a line is never joined
+to its neighbours, and runs of such lines are tables (`text_tables`), as in plain text.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import regex
 
 from .base import Extracted, IngestError
 from .pdf_lines import Line, page_lines
+from .text_tables import detect_text_tables
 
 _PAGE_NUMBER = regex.compile(
     r"^[\s\-—–－_·•]*(?:第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|"
@@ -68,7 +71,7 @@ def read(data: bytes, path) -> Extracted:
         raise IngestError(path, "no text layer; OCR not supported")
     text = join_lines(body, _layout(lines))
     title = _meta_title(meta_title) or next((ln.text.strip() for ln in lines), None)
-    return Extracted(text=text, encoding=None, title=title, tables=[])
+    return Extracted(text=text, encoding=None, title=title, tables=detect_text_tables(text))
 
 
 def _meta_title(title: str) -> Optional[str]:
@@ -142,6 +145,8 @@ def join_lines(pages: list[list[Line]], lay: _Layout) -> str:
 def _continues(prev: Line, ln: Line, lay: _Layout) -> bool:
     """Is `ln` the continuation of the paragraph that `prev` wrapped out of?"""
     tol = 1.5 * lay.size
+    if "\t" in prev.text or "\t" in ln.text:
+        return False                                 # a table row (cells apart) is a line
     if prev.x1 < lay.right - tol:
         return False                                 # short line: paragraph ended
     if ln.x0 > lay.left + 0.8 * lay.size:

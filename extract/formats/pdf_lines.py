@@ -58,9 +58,15 @@ def _same_row(a, b) -> bool:
 
 
 def _join_spans(spans, size: float) -> str:
+    """Pieces of one line, left to right: a gap wider than 1.5 characters is a column gap of
+    a table (written as a tab, as HTML and DOCX cells are), a smaller one a space."""
     out = spans[0]["text"]
     for prev, s in zip(spans, spans[1:]):
         gap = s["bbox"][0] - prev["bbox"][2]
+        if gap > 1.5 * size:
+            out = out.rstrip(" ") + "\t"
+            out += s["text"].lstrip(" ")
+            continue
         if gap > 0.8 * size and not out.endswith(" ") and not s["text"].startswith(" "):
             out += " "
         out += s["text"]
