@@ -157,14 +157,23 @@ def _pick(hits: list[AliasHit]) -> Optional[tuple]:
     return (best.metric,) + tuple(best.inner)
 
 
-def _row_labels(table, cell) -> str:
+def _text_cells(table) -> dict:
+    """Row -> the (column, text) of its non-header cells that hold words and no digits."""
+    out: dict = {}
+    for c in table.cells:
+        t = c.text.strip()
+        if not c.header and t and _HAN.search(t) and not _DIGIT.search(t):
+            for r in range(c.row, c.row + c.rowspan):
+                out.setdefault(r, []).append((c.col, t))
+    return out
+
+
+def _row_labels(text_cells: dict, cell) -> str:
     """The row header and the text cells left of *cell* in its row (序号 | 乡镇 | …)."""
     parts = [cell.row_header] if cell.row_header else []
-    for c in table.cells:
-        if c.row <= cell.row < c.row + c.rowspan and c.col < cell.col and not c.header:
-            t = c.text.strip()
-            if t and _HAN.search(t) and not _DIGIT.search(t) and t not in parts:
-                parts.append(t)
+    for col, t in sorted(text_cells.get(cell.row, ())):
+        if col < cell.col and t not in parts:
+            parts.append(t)
     return "/".join(parts)
 
 
@@ -201,6 +210,9 @@ def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
     if len(found) == 1:
         caption_metric = found.pop()
     caption_year = _caption_year(caption)
+    text_cells = _text_cells(table)
+    picks: dict = {}                               # label -> metrics its aliases name
+    normed: dict = {}                              # label -> its analysis text
     out = []
     for cell in table.cells:
         if cell.header:
@@ -210,12 +222,14 @@ def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
         if len(qs) != 1:
             continue
         q = qs[0]
-        col = normalise(cell.col_header).text if cell.col_header else ""
-        row = normalise(_row_labels(table, cell)).text
+        col = _norm(cell.col_header or "", normed)
+        row = _norm(_row_labels(text_cells, cell), normed)
         labels = [h for h in (col, row) if h]
         metric_label, metrics = None, None
         for h in labels:
-            pick = _pick(_aliases(h, caption, linker))
+            if h not in picks:
+                picks[h] = _pick(_aliases(h, caption, linker))
+            pick = picks[h]
             if pick:
                 metric_label, metrics = h, pick
                 break
@@ -252,6 +266,12 @@ def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
         out.append(TableValue(cell, cell.start + a, cell.start + b, metric, k, value, value_high,
                               unit, q.qualifier, q.masked, suspect, regions, year, caption_start))
     return out
+
+
+def _norm(label: str, cache: dict) -> str:
+    if label not in cache:
+        cache[label] = normalise(label).text if label else ""
+    return cache[label]
 
 
 def _unit_and_metric(q, kind: str, labels: list[str], caption_units: list, metrics: tuple,
