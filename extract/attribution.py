@@ -50,7 +50,9 @@ def is_national_reference(text: str, m: RegionMention) -> bool:
 
 
 class Attributor:
-    def __init__(self, text: str, st, gazetteer: Optional[Gazetteer] = None):
+    def __init__(self, text: str, st, gazetteer: Optional[Gazetteer] = None, tables=()):
+        """*tables*: (start, end) spans of tables in *text*; their rows (县区 | …) are no
+        part of an article's head, even when a short report starts with a table."""
         self.text = text
         self.st = st
         self.gaz = gazetteer or Gazetteer.load()
@@ -59,7 +61,8 @@ class Attributor:
         self.mentions = []
         self._head_region: dict = {}
         for idx, art in enumerate(st.articles):
-            head_end = min(art.end, art.start + _rules()["head"])
+            head_end = min([art.end, art.start + _rules()["head"]]
+                           + [a for a, _ in tables if art.start <= a])
             head = self._usable(self.gaz.find(text, art.start, head_end))
             reg = self._dominant(head)
             self._head_region[idx] = reg

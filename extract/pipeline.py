@@ -33,7 +33,7 @@ def process(src, segmenter: str = "jieba") -> DocResult:
     table_spans = [(norm.from_src(t.start), norm.from_src(t.end)) for t in tables]
     quantities = [q for q in recognise(text) if q.unit in linker.units
                   and not any(a <= q.start < b for a, b in table_spans)]
-    attr = Attributor(text, st)
+    attr = Attributor(text, st, tables=table_spans)
 
     records: list[Record] = []
     if quantities:

@@ -15,8 +15,9 @@ A cell's number takes
 - its year from a label (2016年, 2020年目标), else from the caption when it names a single
   year; else the pipeline dates it from the text before the table;
 - its region from the row's labels, the column header or the caption, in that order, as
-  the pipeline resolves them in the article's context (a 合计 row names none and falls back
-  to the text before the table, never to the rows above it).
+  the pipeline resolves them in the article's context; a row that names none (合计) is
+  about the unit containing all the regions the table names (its counties → their city),
+  else the text before the table — never the rows above it.
 
 Records from tables say so: ``source = "table"`` with row and column.
 """
@@ -54,7 +55,7 @@ class TableValue:
     qualifier: Optional[str]
     masked: bool
     suspect: bool
-    region_headers: tuple      # texts that may name the cell's region, best first (simplified)
+    region_headers: tuple      # texts that may name the cell's region, best first (analysis text)
     year: Optional[int]        # a year named by a label or the caption, if any
     context: int               # document-text offset of the table (or its caption): the text
     #                            before it dates and places cells their labels do not
@@ -211,6 +212,7 @@ def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
         caption_metric = found.pop()
     caption_year = _caption_year(caption)
     text_cells = _text_cells(table)
+    parent = None                                  # computed once a cell needs it
     picks: dict = {}                               # label -> metrics its aliases name
     normed: dict = {}                              # label -> its analysis text
     out = []
@@ -262,10 +264,33 @@ def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
                        and not (rule.lo <= value <= rule.hi))
         a, b = norm.src_span(qs0, q.end)
         year = next((y for y in (_year(h) for h in others + kind_labels) if y), None) or caption_year
-        regions = tuple(h for h in (row, col, caption) if h)
+        if parent is None:
+            parent = _labels_parent(table, text_cells) or ""
+        regions = tuple(h for h in (row, col, caption, parent) if h)
         out.append(TableValue(cell, cell.start + a, cell.start + b, metric, k, value, value_high,
                               unit, q.qualifier, q.masked, suspect, regions, year, caption_start))
     return out
+
+
+def _labels_parent(table, text_cells: dict) -> Optional[str]:
+    """The full name of the unit that contains every region the table's labels name, when
+    they name two or more (涪城区, 游仙区, … → 四川省绵阳市): what its 合计 row is about."""
+    from .regions import Gazetteer
+    gaz = Gazetteer.load()
+    labels = {c.text for c in table.cells if c.header}
+    labels.update(t for row in text_cells.values() for _, t in row)
+    chains = {}
+    for label in labels:
+        for m in gaz.find(normalise(label).text):
+            if m.code and m.code != "000000" and not m.masked and not m.ambiguous:
+                chains[m.code] = gaz.ancestors(m.code)
+    if len(chains) < 2:
+        return None
+    common = set.intersection(*(set(c) for c in chains.values()))
+    if not common:
+        return None
+    first = next(iter(chains.values()))
+    return gaz.full_name(next(c for c in first if c in common))
 
 
 def _norm(label: str, cache: dict) -> str:

@@ -223,3 +223,20 @@ def test_pdf_table_cells_drawn_apart(tmp_path):
         ("inpatient_admissions", 43518.0, "人", 2019, "43518"),
         ("avg_length_of_stay", 8.6, "天", 2018, "8.6"),
         ("avg_length_of_stay", 8.2, "天", 2019, "8.2")]
+
+
+def test_a_table_at_the_top_is_not_the_reports_head(tmp_path):
+    # the first rows of a table standing right under the title are not the issuing body:
+    # the report is 郴州市's, for its text and for the table's 合计 row
+    text = ("郴州市医疗救助情况通报\n郴州市民政局\n"
+            + tab_table([["县区", "医疗救助资金（万元）"], ["北湖区", "1236"], ["市本级", "1054"],
+                         ["合计", "2290"]])
+            + "医疗救助资金支出比上年增长12.5%。\n")
+    src = tmp_path / "t.txt"
+    src.write_text(text, encoding="utf-8")
+    recs = process(read_document(src)).records
+    assert [(r.source, r.metric, r.kind, r.value, r.region) for r in recs] == [
+        ("table", "medical_assistance_funds", "level", 12360000.0, "湖南省郴州市北湖区"),
+        ("table", "medical_assistance_funds", "level", 10540000.0, "湖南省郴州市"),
+        ("table", "medical_assistance_funds", "level", 22900000.0, "湖南省郴州市"),
+        ("text", "medical_assistance_funds", "change", 12.5, "湖南省郴州市")]
