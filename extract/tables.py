@@ -4,14 +4,16 @@ A cell's number takes
 - its metric from an alias in one of its labels: the column header (levels joined by ``/``),
   the row's labels (the row header and the text cells left of the value, so that a
   ``序号`` column does not hide the name column), else from the table's caption (表1 各县
-  家庭医生签约服务覆盖率) when no label names one. Aliases are those of the text linker plus
+  家庭医生签约服务覆盖率) when no label names one; a change column that names none (比上年±)
+  is about the nearest metric column to its left. Aliases are those of the text linker plus
   the header-only ones of patterns/tables.yaml; a metric's ``context`` may be met by the
   caption (财政投入 under 医疗卫生投入情况), its ``exclude`` words must not stand in the label;
 - its kind from its labels: 增长/提高/降幅 (a change; a fall negative), 目标/计划 (a target),
   else the metric's fixed kind, else a level;
 - its unit from the cell (98.5%), else from the labels, the most specific header level first
   (门急诊人次（万人次）/增长（%） is in %), else from the caption (单位：万元, or a
-  bracket: 签约率（%）), else — for shares only — the metric's own unit;
+  bracket: 签约率（%）; a list 单位：万人次、% gives the first its metric accepts), else —
+  for shares only — % (a change of a share: 百分点); a lone leading minus signs the cell;
 - its year from a label (2016年, 2020年目标), else from the caption when it names a single
   year; else the pipeline dates it from the text before the table;
 - its region from the row's labels, the column header or the caption, in that order, as
