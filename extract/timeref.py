@@ -186,8 +186,14 @@ class _Finder:
         self.cmp_after = re.compile(raw["comparison_after"])
         self.full_date = p["FullDate"]
         self.timestamp = p.compile(raw["timestamp_label"] + "(?P<date>{FullDate})")
+        self._recent: list = []   # (text, start, end, candidates) of the last few scans
 
     def candidates(self, text: str, start: int, end: int) -> list:
+        # An article without a date line is scanned twice (to date it, then with that
+        # date); the matches do not depend on the date, so the second scan reuses the first.
+        for t, a, b, kept in self._recent:
+            if t is text and a == start and b == end:
+                return list(kept)
         found = []
         for rank, (kind, rx) in enumerate(self.kinds):
             for m in rx.finditer(text, start, end):
@@ -199,7 +205,8 @@ class _Finder:
             if c[0] >= last:
                 kept.append(c)
                 last = c[1]
-        return kept
+        self._recent = [(text, start, end, kept), *self._recent[:3]]
+        return list(kept)
 
 
 _FINDER: Optional[_Finder] = None
