@@ -21,7 +21,9 @@ Measurements (MB = 10^6 bytes of the files on disk):
   (sum of RSS, which counts pages shared by forked workers twice, and sum of PSS);
 * ``jieba``: ``jieba.lcut`` over the same document texts, one process (only the lcut
   calls are timed; jieba is initialised first);
-* ``jionlp``: ``jionlp.ner.extract_money`` over the same texts (timed the same way).
+* ``jionlp``: ``jionlp.ner.extract_money`` over the same texts (timed the same way);
+* ``dist2`` (only when asked for): ``reform distributed --workers 2`` (a local Dask
+  cluster) to Parquet, then ``reform load`` into a fresh database, each timed.
 
 The baselines are rates, so with ``--baseline-mb`` they run on an even sample of the files
 only.  Results are printed and written as JSON next to the corpus (``--json`` elsewhere).
@@ -49,7 +51,8 @@ sys.path.insert(0, str(ROOT))
 
 MB = 1_000_000
 FILES_PER_FOLDER = 1000
-MEASUREMENTS = ("run1", "run2", "jieba", "jionlp")
+MEASUREMENTS = ("run1", "run2", "jieba", "jionlp", "dist2")
+DEFAULT = ("run1", "run2", "jieba", "jionlp")
 GENERATOR_VERSION = 1
 
 # --- seed material -------------------------------------------------------------------
@@ -355,13 +358,8 @@ def _machine_busy():
     return (sum(f[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def measure_run(corpus: Path, workers: int, nbytes: int, db_dir: Path,
-                segmenter: str = "jieba") -> dict:
-    db = db_dir / f"run{workers}.db"
-    for p in db_dir.glob(f"run{workers}.db*"):
-        p.unlink()
-    cmd = [sys.executable, "-m", "extract.cli", "run", "--db", str(db), "--quiet",
-           "--workers", str(workers), "--segmenter", segmenter, str(corpus)]
+def _measure_cmd(cmd: list, nbytes: int, what: str) -> dict:
+    """Wall time, CPU and peak memory of *cmd*'s process tree."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
@@ -369,14 +367,7 @@ def measure_run(corpus: Path, workers: int, nbytes: int, db_dir: Path,
         out, err = proc.communicate()
     seconds = time.perf_counter() - t0
     if proc.returncode != 0:
-        raise SystemExit(f"reform run --workers {workers} failed ({proc.returncode}):\n"
-                         f"{out[-2000:]}\n{err[-2000:]}")
-    summary = out.strip().splitlines()
-    import sqlite3
-    conn = sqlite3.connect(db)
-    records = conn.execute("SELECT count(*) FROM metrics").fetchone()[0]
-    failed = conn.execute("SELECT count(*) FROM documents WHERE status='failed'").fetchone()[0]
-    conn.close()
+        raise SystemExit(f"{what} failed ({proc.returncode}):\n{out[-2000:]}\n{err[-2000:]}")
     # CPU the others on this machine used meanwhile: why wall-clock ratios are noisy
     others = (round(mem.machine_busy - mem.cpu_seconds, 1)
               if mem.machine_busy is not None else None)
@@ -386,8 +377,46 @@ def measure_run(corpus: Path, workers: int, nbytes: int, db_dir: Path,
             "others_cpu_share": (round(others / seconds / (os.cpu_count() or 1), 2)
                                  if others is not None else None),
             "peak_rss_mb": round(mem.peak_rss / MB), "peak_pss_mb": round(mem.peak_pss / MB),
-            "processes": mem.peak_procs, "records": records, "failed_docs": failed,
-            "summary": summary[:2]}
+            "processes": mem.peak_procs, "summary": out.strip().splitlines()[:2]}
+
+
+def _db_counts(db: Path) -> dict:
+    import sqlite3
+    conn = sqlite3.connect(db)
+    records = conn.execute("SELECT count(*) FROM metrics").fetchone()[0]
+    failed = conn.execute("SELECT count(*) FROM documents WHERE status='failed'").fetchone()[0]
+    conn.close()
+    return {"records": records, "failed_docs": failed}
+
+
+def measure_run(corpus: Path, workers: int, nbytes: int, db_dir: Path,
+                segmenter: str = "jieba") -> dict:
+    """``reform run --workers N`` on a fresh database."""
+    db = db_dir / f"run{workers}.db"
+    for p in db_dir.glob(f"run{workers}.db*"):
+        p.unlink()
+    cmd = [sys.executable, "-m", "extract.cli", "run", "--db", str(db), "--quiet",
+           "--workers", str(workers), "--segmenter", segmenter, str(corpus)]
+    r = _measure_cmd(cmd, nbytes, f"reform run --workers {workers}")
+    return {**r, **_db_counts(db)}
+
+
+def measure_distributed(corpus: Path, workers: int, nbytes: int, tmp: Path,
+                        segmenter: str = "jieba") -> dict:
+    """``reform distributed --workers N`` (a LocalCluster) to Parquet, then ``reform load``."""
+    out, db = tmp / f"dist{workers}-parquet", tmp / f"dist{workers}.db"
+    shutil.rmtree(out, ignore_errors=True)
+    for p in tmp.glob(f"dist{workers}.db*"):
+        p.unlink()
+    cli = [sys.executable, "-m", "extract.cli"]
+    r = _measure_cmd([*cli, "distributed", "--out", str(out), "--workers", str(workers),
+                      "--segmenter", segmenter, "--quiet", str(corpus)], nbytes,
+                     "reform distributed")
+    load = _measure_cmd([*cli, "load", str(out), "--db", str(db), "--quiet"], nbytes,
+                        "reform load")
+    total = r["seconds"] + load["seconds"]
+    return {**r, "load": {k: load[k] for k in ("seconds", "mb_s", "cpu_s", "peak_rss_mb")},
+            "mb_s_with_load": round(nbytes / MB / total, 3), **_db_counts(db)}
 
 
 def _texts(files):
@@ -445,8 +474,9 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--corpus-dir", type=Path,
                     help="where the corpus is kept [outputs/bench/corpus-<size>mb-s<seed>]")
-    ap.add_argument("--measure", default=",".join(MEASUREMENTS),
-                    help=f"comma-separated subset of {','.join(MEASUREMENTS)} [all]")
+    ap.add_argument("--measure", default=",".join(DEFAULT),
+                    help=f"comma-separated subset of {','.join(MEASUREMENTS)} "
+                         f"[{','.join(DEFAULT)}]")
     ap.add_argument("--baseline-mb", type=float, default=20.0,
                     help="run the jieba/jionlp baselines on an even sample of this many MB "
                          "(0 = the whole corpus) [20]")
@@ -478,6 +508,8 @@ def main(argv=None) -> int:
             print(f"measuring {m} (load {_load()}) …", flush=True)
             if m in ("run1", "run2"):
                 r = measure_run(corpus, int(m[-1]), nbytes, Path(tmp), args.segmenter)
+            elif m == "dist2":
+                r = measure_distributed(corpus, 2, nbytes, Path(tmp), args.segmenter)
             elif m == "jieba":
                 r = measure_jieba(baseline)
             else:
@@ -491,7 +523,8 @@ def main(argv=None) -> int:
             return round(results[a]["mb_s"] / results[b]["mb_s"], 2)
         return None
     results["ratios"] = {"run1/jieba": ratio("run1", "jieba"), "run2/run1": ratio("run2", "run1"),
-                         "run1/jionlp": ratio("run1", "jionlp")}
+                         "run1/jionlp": ratio("run1", "jionlp"),
+                         "dist2/run2": ratio("dist2", "run2")}
 
     def cpu_ratio(a, b):     # MB per CPU-second: what the ratio would be on idle cores
         if a in results and b in results:
@@ -503,14 +536,14 @@ def main(argv=None) -> int:
     print("\nthroughput (MB/s of files on disk):")
     for m in which:
         extra = ""
-        if m.startswith("run"):
+        if m.startswith(("run", "dist")):
             r = results[m]
             extra = (f"  peak memory: RSS sum {r['peak_rss_mb']} MB, PSS sum {r['peak_pss_mb']} MB"
                      f" ({r['processes']} processes); {r['records']} records; "
                      f"{r['cpu_s_per_mb']} CPU-s/MB; others used {r['others_cpu_share']} "
                      f"of the cores meanwhile")
         print(f"  {m:<7} {results[m]['mb_s']:8.3f}{extra}")
-    targets = {"run1/jieba": 5.0, "run2/run1": 1.7, "run1/jionlp": None}
+    targets = {"run1/jieba": 5.0, "run2/run1": 1.7, "run1/jionlp": None, "dist2/run2": None}
     print("ratios:")
     for k, v in results["ratios"].items():
         if v is not None:
