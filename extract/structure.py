@@ -369,21 +369,21 @@ def _sentences(text, paragraphs, rules) -> list[Span]:
             else []
         s = p.start
         ri = 0
+        run = (0, -1)    # text[run[0]:run[1]] are all marks, text[run[1]] is not (or ends p)
         for pos, ch in pev:
             if ch not in term:
                 continue
             while ri < len(ranges) and ranges[ri][1] <= pos:
                 ri += 1
             e = pos + 1
-            if ri < len(ranges) and ranges[ri][0] < pos:
-                # inside a pair: only a terminal right before the closing mark ends it
-                close = ranges[ri][1]
-                while e <= close and text[e] in stop:
-                    e += 1
-                if e <= close:
-                    continue
-            while e < p.end and text[e] in stop:
-                e += 1
+            if not run[0] <= e <= run[1]:     # a run of marks is scanned once, not once
+                f = e                         # per mark in it (。。。… was quadratic)
+                while f < p.end and text[f] in stop:
+                    f += 1
+                run = (e, f)
+            if ri < len(ranges) and ranges[ri][0] < pos and run[1] <= ranges[ri][1]:
+                continue   # inside a pair: only a terminal right before the closing mark ends it
+            e = run[1]
             if e > s:
                 _add(out, text, s, e)
             s = e
