@@ -27,6 +27,7 @@ HARD_BREAK = regex.compile(r"[;。!?\n]")
 RESPECTIVELY = regex.compile("分别")
 # 每参保一人, 一人一档: a lone small Chinese numeral with a measure word counts nothing
 COUNTING_WORD = regex.compile(r"[一二两三四五六七八九十][人个家所张天元次]")
+LIST_COLON = regex.compile(r"[^,;:。\n]{0,4}?[:]")
 HEALTH_WORD = regex.compile(r"医|卫生|健康|药|诊|病")
 LIST_JOIN = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*")
 # words that may stand before a number that continues the previous clause's indicator
@@ -57,6 +58,7 @@ class MetricRule:
     exclude: list
     exclude_after: list
     per_capita: str        # any | never: per-person amounts (每人每年120元) never count
+    max_level: Optional[float]   # a per-person level above this is a total, not this metric
     definition: str = ""
 
 
@@ -100,6 +102,7 @@ class Linker:
                 after=[pats.compile(a.lstrip("^")) for a in spec.get("after", [])],
                 exclude_after=[pats.compile(a.lstrip("^")) for a in spec.get("exclude_after", [])],
                 per_capita=spec.get("per_capita", "any"),
+                max_level=spec.get("max_level"),
                 context=[pats.compile(a) for a in spec.get("context", [])],
                 exclude=[pats.compile(a) for a in spec.get("exclude", [])],
                 definition=spec.get("definition", ""),
@@ -240,6 +243,11 @@ class Linker:
             return len(content) <= 2
         return True
 
+    def _opens_list(self, text, a, q) -> bool:
+        """报销比例：乡镇卫生院60%,县级医院45% — an indicator followed by a colon governs
+        the items of the list after it (up to the sentence's next hard break)."""
+        return bool(LIST_COLON.match(text, a.end, q.start))
+
     def _nearest(self, text, s0, s1, q, aliases, clause_starts, qs) -> Optional[Link]:
         q_clause = self._clause_start(clause_starts, q.start)
         for a in reversed([a for a in aliases if a.end <= q.start]):
@@ -249,7 +257,7 @@ class Linker:
                 # breaks and when this clause names nothing else before the number
                 if HARD_BREAK.search(text, a.end, q.start):
                     return None
-                if not self._light(text, q_clause, q.start):
+                if not (self._opens_list(text, a, q) or self._light(text, q_clause, q.start)):
                     return None
                 if any(a2.start >= q_clause and a2.end <= q.start for a2 in aliases):
                     continue
@@ -335,6 +343,9 @@ class Linker:
         if q.unit == "百分点" and rule.unit != "%":
             return None
         if q.per_capita and rule.per_capita == "never":
+            return None
+        if (rule.max_level is not None and kind != "change" and q.value is not None
+                and q.value > rule.max_level):
             return None
         if rule.exclude_after:
             rest_end = self._clause_end(text, q.end, min(len(text), q.end + 15))

@@ -81,6 +81,13 @@ CASES = [
     ("农村居民人均纯收入8650元。", []),
     ("城镇新增就业1.2万人。", []),
     ("财政收入增长12%。", []),
+    # a colon opens a list governed by the indicator before it
+    ("住院补偿比例:乡镇卫生院60%,县级医院45%,市级医院35%。",
+     [("reimbursement_ratio", "level", 60, None, "%"), ("reimbursement_ratio", "level", 45, None, "%"),
+      ("reimbursement_ratio", "level", 35, None, "%")]),
+    # a per-person indicator printed with a fund total is money put in, not a rate per person
+    ("全县新农合基金总额2.6亿元,其中各级财政补助2.1亿元,农民个人缴费0.5亿元。",
+     [("government_investment", "level", 210000000, None, "元")]),
 ]
 
 
