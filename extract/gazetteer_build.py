@@ -34,8 +34,10 @@ from __future__ import annotations
 import ast
 import csv
 import importlib.util
+import io
 import re
 import sys
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -78,20 +80,30 @@ def read_current(path: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in ast.literal_eval(m.group(1)).items()}
 
 
+def _jionlp_lines(path: Path):
+    """Lines of a jionlp dictionary file; a fresh install ships china_location.txt only
+    inside china_location.zip (jionlp unpacks it on first import, which we avoid)."""
+    if path.exists():
+        with open(path, encoding="utf-8") as fh:
+            yield from fh
+        return
+    with zipfile.ZipFile(path.with_suffix(".zip")) as z, z.open(path.name) as raw:
+        yield from io.TextIOWrapper(raw, encoding="utf-8")
+
+
 def read_jionlp_tree(path: Path) -> list[tuple[int, str, str, str]]:
     """(depth, name, code, short) for the province, prefecture and county lines."""
     out = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\r\n")
-            if not line.strip():
-                continue
-            depth = len(line) - len(line.lstrip("\t"))
-            if depth > 2:
-                continue
-            parts = line.strip("\t").split("\t")
-            if len(parts) == 3 and re.fullmatch(r"\d{6}", parts[1]):
-                out.append((depth, parts[0], parts[1], parts[2]))
+    for line in _jionlp_lines(path):
+        line = line.rstrip("\r\n")
+        if not line.strip():
+            continue
+        depth = len(line) - len(line.lstrip("\t"))
+        if depth > 2:
+            continue
+        parts = line.strip("\t").split("\t")
+        if len(parts) == 3 and re.fullmatch(r"\d{6}", parts[1]):
+            out.append((depth, parts[0], parts[1], parts[2]))
     return out
 
 

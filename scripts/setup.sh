@@ -42,7 +42,9 @@ pip_q -e ".[test]"
 echo "installed: $(.venv/bin/reform --version)"
 
 if [ "$want_test" = 1 ]; then
-  pip_q -e ".[test,dask]"   # tests/test_distributed.py starts a local Dask cluster
+  # tests/test_distributed.py starts a local Dask cluster; the gazetteer test rebuilds
+  # extract/data/regions.tsv from its sources and compares it byte for byte
+  pip_q -e ".[test,dask,gazetteer]"
   # the review page test renders HTML in a headless Chromium
   if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
     :
