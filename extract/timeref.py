@@ -45,6 +45,7 @@ the body are never used.
 """
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from datetime import date, timedelta
@@ -226,7 +227,7 @@ def find_times(text: str, doc_date: Optional[date] = None, start: int = 0,
     end = len(text) if end is None else min(end, len(text))
     cands = f.candidates(text, start, end)
     two_digit = [c for c in cands if c[3] == "TwoDigitYear"]
-    out: list[TimeMention] = []
+    out = _Mentions()
     for s, e, _rank, kind in cands:
         before = text[max(0, s - 4):s]
         if f.cmp_before.search(before) or f.cmp_after.search(text[e:e + 6]):
@@ -241,11 +242,30 @@ def find_times(text: str, doc_date: Optional[date] = None, start: int = 0,
             p0 = None
         ms = s - len(prefix)
         out.append(TimeMention(ms, e, text[ms:e], year, p0, p1, rel))
-    return out
+    return list(out)
+
+
+class _Mentions(list):
+    """Mentions in text order, remembering the last one with a year, so that looking back
+    for it is one step (walking back over every year-less mention, as in a long run of
+    7月7月…, was quadratic)."""
+    last_dated = -1
+
+    def append(self, m: TimeMention) -> None:
+        if m.year is not None:
+            self.last_dated = len(self)
+        super().append(m)
 
 
 def _context_year(out: Sequence[TimeMention], text: str, pos: int) -> Optional[int]:
     """Year of the last mention before *pos* in the same paragraph that has one."""
+    if isinstance(out, _Mentions):
+        # mentions end in text order, so none after the last dated one is in the paragraph
+        # unless that one is
+        if out.last_dated < 0:
+            return None
+        m = out[out.last_dated]
+        return m.year if text.find("\n", m.end, pos) < 0 else None
     for m in reversed(out):
         if "\n" in text[m.end:pos]:
             return None
@@ -288,7 +308,9 @@ def _resolve(kind: str, core: str, doc: Optional[date], out, text: str, pos: int
             if y > doc.year:
                 return None
         else:
-            near = [t for t in two_digit if t[0] != pos and abs(t[0] - pos) <= 12]
+            lo = bisect.bisect_left(two_digit, (pos - 12,))
+            hi = bisect.bisect_right(two_digit, (pos + 12, float("inf")))
+            near = [t for t in two_digit[lo:hi] if t[0] != pos]
             if not near:
                 return None
         return y, _iso(y, 1, 1), _iso(y, 12, 31), False
