@@ -82,7 +82,8 @@ def decode(data: bytes, path) -> tuple[str, str]:
         raise IngestError(path, "binary file, not text (control characters)")
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as e:
+        _refuse_truncated_utf8(data, e, path)
         return _decode_legacy(data, path)
     if not text.isascii() and not _THREE_BYTE_LEAD.search(data):
         # no 3-byte sequence, so no CJK at all: GB bytes can pass as UTF-8 Latin/Cyrillic
@@ -90,6 +91,14 @@ def decode(data: bytes, path) -> tuple[str, str]:
         if legacy is not None and score(legacy) > score(text):
             return _best_legacy(data, path)
     return text, "utf-8"
+
+
+def _refuse_truncated_utf8(data: bytes, e: UnicodeDecodeError, path) -> None:
+    """A UTF-8 file (Chinese in UTF-8 before) cut inside its last character, as an
+    interrupted download is: say so, rather than trying the legacy code pages on it."""
+    if e.reason == "unexpected end of data" and not data[:e.start].isascii():
+        raise IngestError(path, f"truncated UTF-8: the file ends inside a character "
+                                f"(byte {e.start} of {len(data)})")
 
 
 def _strict(data: bytes, name: str, path) -> str:
