@@ -150,7 +150,17 @@ def _decode_legacy(data: bytes, path) -> tuple[str, str]:
     if n_utf8 == 0:
         text, codec = _best_legacy(data, path)
         return text, codec
-    _, codec = _best_legacy(b"".join(legacy_parts), path)
+    try:
+        _, codec = _best_legacy(b"".join(legacy_parts), path)
+    except IngestError:
+        # name the bad byte's offset in the file, not in the joined non-UTF-8 lines
+        pos = 0
+        for k, line in zip(kinds, lines):
+            if k is None and _try(line, "gb18030") is None:
+                raise IngestError(path, f"undecodable: byte {pos + _bad_byte(line, 'gb18030')} "
+                                        f"is not valid UTF-8, GB18030 or Big5") from None
+            pos += len(line)
+        raise
     out: list[str] = []
     pos = 0
     used_utf8 = False
