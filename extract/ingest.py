@@ -11,6 +11,7 @@ The file is read once; its bytes are hashed and handed to the reader of its form
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -96,6 +97,8 @@ def _read_bytes(p: Path) -> bytes:
         reason = "broken symlink" if p.is_symlink() else "file not found"
         raise IngestError(p, reason) from None
     except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise IngestError(p, "symlink loop") from None
         raise IngestError(p, f"cannot read: {e.strerror or e}") from None
 
 

@@ -104,12 +104,15 @@ def _work(task):
     doc_id, path, known = task
     sha = None
     try:
-        mode = os.stat(path).st_mode
-        if stat.S_ISREG(mode):
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            mode = None                # broken symlink, symlink loop…: read_document says which
+        if mode is not None and stat.S_ISREG(mode):
             sha = _sha256(path)
             if sha == known:
                 return "skipped", doc_id, path, sha, None
-        elif not stat.S_ISDIR(mode):   # reading a FIFO would block the whole run
+        elif mode is not None and not stat.S_ISDIR(mode):   # a FIFO would block the run
             return "failed", doc_id, path, None, "not a regular file"
         src = read_document(Path(path), max_bytes=_WORKER.get("max_bytes") or MAX_BYTES)
         src.doc_id = doc_id
