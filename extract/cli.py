@@ -120,7 +120,7 @@ def query(sql, db):
         cur = conn.execute(sql)
         rows = cur.fetchall()
     except sqlite3.Error as exc:
-        if "readonly" in str(exc):
+        if any(w in str(exc) for w in ("readonly", "not authorized", "authorization denied")):
             raise click.ClickException(
                 f"the database is opened read-only: write statements are refused ({exc})")
         raise click.ClickException(f"{type(exc).__name__}: {exc}")

@@ -153,13 +153,32 @@ def doc_rows(result) -> dict:
 
 # --- connections ----------------------------------------------------------------------
 
+# pragmas that take an argument only to say what to read
+_READ_PRAGMAS = frozenset({"table_info", "table_xinfo", "table_list", "index_list", "index_info",
+                           "index_xinfo", "foreign_key_list", "foreign_key_check",
+                           "integrity_check", "quick_check"})
+
+
+def _deny_writes(action, arg1, arg2, db_name, trigger):
+    """Authorizer of read-only connections: mode=ro and query_only stop writes to the
+    database, but ATTACH and VACUUM INTO (an attach) still create files, and a PRAGMA
+    setting (journal_mode = DELETE) fails with a misleading disk I/O error."""
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA and arg2 is not None and arg1 not in _READ_PRAGMAS:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
 def open_readonly(path) -> sqlite3.Connection:
-    """A connection that cannot write: the file is opened read-only and query_only is on."""
+    """A connection that cannot write: the file is opened read-only, query_only is on, and
+    ATTACH, VACUUM INTO and PRAGMA settings are not authorized."""
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"no database at {p}")
     conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
     conn.execute("PRAGMA query_only = ON")
+    conn.set_authorizer(_deny_writes)
     return conn
 
 
