@@ -23,7 +23,17 @@ _existing_db = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path), help="SQLite database")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Reform(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:   # --db names a file that is not a database
+            if "not an SQLite database" in str(exc):
+                raise click.ClickException(str(exc)) from None
+            raise
+
+
+@click.group(cls=_Reform, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reform")
 def reform():
     """Extract health-reform metrics from Chinese work reports into SQLite."""

@@ -177,9 +177,20 @@ def open_readonly(path) -> sqlite3.Connection:
     if not p.is_file():
         raise FileNotFoundError(f"no database at {p}")
     conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    _check_is_database(conn, p)
     conn.execute("PRAGMA query_only = ON")
     conn.set_authorizer(_deny_writes)
     return conn
+
+
+def _check_is_database(conn: sqlite3.Connection, path) -> None:
+    """Fail with the file named when *path* is not an SQLite database (SQLite reads the
+    header only at the first statement, as a bare 'file is not a database')."""
+    try:
+        conn.execute("PRAGMA schema_version")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise sqlite3.DatabaseError(f"{path}: not an SQLite database ({exc})") from None
 
 
 @contextlib.contextmanager
@@ -212,6 +223,7 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(self.path), timeout=timeout)
+        _check_is_database(conn, self.path)
         self.db = sqlite_utils.Database(conn)
         self.conn = conn
         with self.db.ensure_autocommit_on():
