@@ -13,6 +13,7 @@ The rules live in ``patterns/metrics.yaml``; this module is the engine:
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional, Sequence
@@ -132,16 +133,35 @@ class Linker:
             self.units.update(r.change_units)
 
     # ---- aliases -----------------------------------------------------------------
-    def find_aliases(self, text: str, start: int, end: int) -> list[AliasHit]:
-        hits = []
-        sent = text[start:end]
+    def scan_aliases(self, text: str, start: int = 0, end: Optional[int] = None) -> list:
+        """Every alias match of every metric in text[start:end], as (start, end, metric)
+        sorted by start: one scan per metric over a whole document instead of one per
+        sentence (`link_sentence(..., alias_hits=...)` slices it)."""
+        end = len(text) if end is None else end
+        raw = []
         for key, rule in self.rules.items():
-            if rule.context and not any(c.search(sent) for c in rule.context):
-                continue
             for rx in rule.aliases:
-                for m in rx.finditer(text, start, end, overlapped=True):
-                    if m.end() > m.start():
-                        hits.append(AliasHit(m.start(), m.end(), key))
+                raw += [(m.start(), m.end(), key) for m in rx.finditer(text, start, end, overlapped=True)
+                        if m.end() > m.start()]
+        raw.sort()
+        return raw
+
+    def find_aliases(self, text: str, start: int, end: int, raw=None) -> list[AliasHit]:
+        sent = text[start:end]
+        if raw is None:
+            raw = self.scan_aliases(text, start, end)
+        else:
+            i = bisect.bisect_left(raw, (start,))
+            j = bisect.bisect_left(raw, (end,))
+            raw = [h for h in raw[i:j] if h[1] <= end]
+        ok = {}
+        hits = []
+        for a, b, key in raw:
+            if key not in ok:
+                rule = self.rules[key]
+                ok[key] = not rule.context or any(c.search(sent) for c in rule.context)
+            if ok[key]:
+                hits.append(AliasHit(a, b, key))
         # longest first; drop hits overlapping a longer one
         hits.sort(key=lambda h: (-(h.end - h.start), h.start))
         kept: list[AliasHit] = []
@@ -159,7 +179,7 @@ class Linker:
     # ---- linking -----------------------------------------------------------------
     def link_sentence(self, text: str, start: int, end: int,
                       quantities: Sequence[Quantity], tokens=None, plan_section: bool = False,
-                      segment=None) -> list[Link]:
+                      segment=None, alias_hits=None) -> list[Link]:
         """Link the quantities of text[start:end]; *tokens* are (start, end) word spans
         from the segmenter, used to judge whether a clause names a subject of its own;
         *plan_section* says the sentence stands in a section about plans (工作打算);
@@ -173,7 +193,7 @@ class Linker:
               and not COUNTING_WORD.fullmatch(q.text)]
         if not qs:
             return []
-        aliases = self.find_aliases(text, start, end)
+        aliases = self.find_aliases(text, start, end, alias_hits)
         clause_starts = [start] + [m.end() for m in CLAUSE_BREAK.finditer(text, start, end)]
         paired = self._pair_lists(text, start, end, aliases, qs)
         links = []

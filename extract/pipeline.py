@@ -38,6 +38,7 @@ def process(src, segmenter: str = "jieba") -> DocResult:
     records: list[Record] = []
     if quantities:
         segment = get_segmenter(segmenter)
+        alias_hits = linker.scan_aliases(text)
         starts = [q.start for q in quantities]
         for sent in _windows(text, st.sentences, starts):
             i = bisect.bisect_left(starts, sent.start)
@@ -46,7 +47,8 @@ def process(src, segmenter: str = "jieba") -> DocResult:
                 continue
             plan = any(linker.is_plan_heading(h.title) for h in st.section_path_at(sent.start))
             for link in linker.link_sentence(text, sent.start, sent.end, quantities[i:j],
-                                             plan_section=plan, segment=segment):
+                                             plan_section=plan, segment=segment,
+                                             alias_hits=alias_hits):
                 records.append(_record(src, norm, st, attr, link, sent))
     for t_idx, table in enumerate(tables):
         for tv in table_values(src.text, table, linker):
