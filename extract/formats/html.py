@@ -27,7 +27,8 @@ _TITLE_SEPARATORS = regex.compile(r"\s+[-_|－—]+\s+|[_|－]|\s+-\s*|--")
 def read(data: bytes, path) -> Extracted:
     source, encoding = decode_html(data, path)
     source = _SERVER_TAGS.sub("", source)
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                                  huge_tree=True)
     try:
         root = lxml.html.document_fromstring(source.encode("utf-8"), parser=parser)
     except Exception as e:  # lxml raises ParserError/ValueError on documents without elements
