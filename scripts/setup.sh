@@ -51,7 +51,7 @@ if [ "$want_test" = 1 ]; then
   elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing chromium with apt-get (for the review page test)"
     if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-           apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; then
+           apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei >/dev/null; }; then
       echo "setup.sh: WARNING: could not install chromium; the review page test will fail" >&2
     fi
   else
