@@ -166,9 +166,23 @@ def _symlink_loop(folder):
     return a
 
 
+def _broken_link(folder):
+    p = folder / "broken_link.txt"
+    p.symlink_to("gone.txt")
+    return p
+
+
 def _unreadable(folder):
     p = folder / "unreadable.txt"
     p.write_text(REPORT, encoding="utf-8")
+    p.chmod(0)
+    return p
+
+
+def _locked_folder(folder):
+    p = folder / "locked_folder"
+    p.mkdir()
+    (p / "inside.txt").write_text(REPORT, encoding="utf-8")
     p.chmod(0)
     return p
 
@@ -198,11 +212,13 @@ CATALOGUE = {
     "bomb": (_zip_bomb, "DOCX unpacks to "),
     "reports": (_zip, "unsupported format '.zip'"),
     "loop_a": (_symlink_loop, "symlink loop"),
+    "broken_link": (_broken_link, "broken symlink"),
     "unreadable": (_unreadable, "permission denied"),
+    "locked_folder": (_locked_folder, "permission denied (folder)"),
     SQL_NAME: (_sql_name, None),
 }
 # not found by walking a folder (unsupported suffix, a link that leads nowhere): named
-NAMED = {"reports", "loop_a"}
+NAMED = {"reports", "loop_a", "broken_link"}
 
 
 def _fails(path, reason):
@@ -290,6 +306,14 @@ def test_html_full_of_scripts_and_styles_keeps_only_visible_text(tmp_path):
     _fails(_scripts_only(tmp_path), "no visible text in HTML")
 
 
+def test_deeply_nested_html_keeps_its_text(tmp_path):
+    # libxml2 stops at depth 256 unless told otherwise: all text after it was lost
+    p = tmp_path / "nested.html"
+    p.write_text("<html><body>" + "<div>" * 1000 + f"<p>{SENTENCE}</p>" + "</div>" * 1000
+                 + "<p>尾段。</p></body></html>", encoding="utf-8")
+    assert read_document(p).text == SENTENCE + "\n尾段。"
+
+
 def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path, monkeypatch):
     p = _zip_bomb(tmp_path)
     assert p.stat().st_size < MAX_BYTES // 200
@@ -343,6 +367,7 @@ def hostile(tmp_path):
     paths = {name: write(bad) for name, (write, _) in CATALOGUE.items()}
     yield folder, paths
     paths["unreadable"].chmod(0o644)
+    paths["locked_folder"].chmod(0o755)
 
 
 def test_sample_corpus_plus_every_bad_input_in_one_batch(hostile, tmp_path):
