@@ -23,8 +23,8 @@ import regex
 from .model import Quantity
 from .patterns import load_patterns
 
-CLAUSE_BREAK = regex.compile(r"[,;:!?。\n]")
-HARD_BREAK = regex.compile(r"[;。!?\n]")
+CLAUSE_BREAK = regex.compile(r"[,;:!?。]")
+HARD_BREAK = regex.compile(r"[;。!?]")
 RESPECTIVELY = regex.compile("分别")
 # 每参保一人, 一人一档: a lone small Chinese numeral with a measure word counts nothing
 COUNTING_WORD = regex.compile(r"[一二两三四五六七八九十][人个家所张天元次]")
