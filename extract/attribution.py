@@ -34,11 +34,18 @@ def _rules():
         "nat_after": p["NationalReference"],
         "nat_before": p["NationalReferenceBefore"],
         "head": int(p.raw["pieces"]["ArticleHead"]),
+        "funder": p["Funder"],
+        "state": p["StateActor"],
     }
 
 
 TARGET_YEAR = regex.compile(r"到|至|力争|计划|争取")
 NATIONAL_SUBJECTS = {"全国", "我国", "全国范围"}
+
+
+def is_funder(text: str, m: RegionMention) -> bool:
+    """中央和自治区补助资金, 省财政下拨: the place pays; the sentence is about another."""
+    return bool(_rules()["funder"].match(text, m.end))
 
 
 def is_national_reference(text: str, m: RegionMention) -> bool:
@@ -106,6 +113,7 @@ class Attributor:
         for m in named:     # siblings under a named parent (四川省: 成都市, 乐山市): the parent
             if m.code in codes and all(self._within(c, m.code) for c in codes):
                 return m
+
         counts = Counter(m.code for m in named)
         # the most frequent; ties go to the more specific unit, then the first named
         best = max(named, key=lambda m: (counts[m.code], m.code != "000000" and not m.code.endswith("0000"),
@@ -124,16 +132,23 @@ class Attributor:
         masked = None
         own = _rules()["own"]
         in_sent = self._between(sent_start, pos)
+        state = _rules()["state"].search(self.text, sent_start, pos)
         for m in reversed(in_sent):
+            if state and m.start < state.start():
+                break
             if own.search(self.text, m.end, pos):
                 break
             if m.code == "000000" and m.surface not in NATIONAL_SUBJECTS:
+                continue
+            if is_funder(self.text, m):
                 continue
             if m.masked:
                 masked = masked or m
                 continue
             if m.code:
                 return m
+        if state:
+            return self._national(state)
         art_reg = self.article_region(self.st.article_at(pos))
         for sec in reversed(self._section_path(pos)):
             ms = [m for m in self._between(sec.start, sec.end)
@@ -149,6 +164,9 @@ class Attributor:
                 return reg
             masked = masked or next((m for m in ms if m.masked), None)
         return masked or art_reg
+
+    def _national(self, m) -> RegionMention:
+        return RegionMention(m.start(), m.end(), m.group(0)[:2], "000000", "全国")
 
     def _within(self, code: str, ancestor: str) -> bool:
         if code == ancestor:

@@ -28,6 +28,7 @@ HARD_BREAK = regex.compile(r"[;。!?]")
 RESPECTIVELY = regex.compile("分别")
 # 每参保一人, 一人一档: a lone small Chinese numeral with a measure word counts nothing
 COUNTING_WORD = regex.compile(r"[一二两三四五六七八九十][人个家所张天元次]")
+OWN_INDICATOR = regex.compile(r"率|占比|比例|比重|指数|人数|人次|金额|费用|收入|度")
 LIST_COLON = regex.compile(r"[^,;:。\n]{0,4}?[:]")
 HEALTH_WORD = regex.compile(r"医|卫生|健康|药|诊|病")
 LIST_JOIN = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*")
@@ -247,7 +248,10 @@ class Linker:
         return False
 
     def _light(self, text: str, a: int, b: int) -> bool:
-        """Does text[a:b] (a clause before its number) name no subject of its own?"""
+        """Does text[a:b] (a clause before its number) name no subject of its own?
+        A word that makes an indicator of its own (耗占比, 满意度, 人数) says it does."""
+        if OWN_INDICATOR.search(text, a, b):
+            return False
         rest = CONTINUATION.sub("", text[a:b])
         rest = regex.sub(r"[^\p{Han}A-Za-z]", "", rest)
         if len(rest) > LIGHT_PREFIX_CHARS:
