@@ -99,7 +99,6 @@ def resolve_region(conn: sqlite3.Connection, query: str) -> Region:
     rows = _region_rows(conn)
     if not rows:
         return _resolve_from_records(conn, q)
-    by_code = {r["code"]: r for r in rows}
     tiers = (lambda r: r["code"] == q, lambda r: r["full_name"] == q, lambda r: r["name"] == q,
              lambda r: r["short"] == q, lambda r: q in r["aliases"])
     for test in tiers:

@@ -275,7 +275,6 @@ class Linker:
     def _nearest(self, text, s0, s1, q, aliases, clause_starts, qs) -> Optional[Link]:
         q_clause = self._clause_start(clause_starts, q.start)
         for a in reversed([a for a in aliases if a.end <= q.start]):
-            rule = self.rules[a.metric]
             if a.start < q_clause:
                 # the indicator stands in an earlier clause: inherit only across soft
                 # breaks and when this clause names nothing else before the number

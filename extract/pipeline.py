@@ -10,7 +10,6 @@ Every offset handed out is mapped back to the document text.
 from __future__ import annotations
 
 import bisect
-from typing import Optional
 
 from . import EXTRACTOR_VERSION
 from .attribution import Attributor
