@@ -93,3 +93,26 @@ def table_rows(db, table: str, skip=("id", "run_id", "processed_at")) -> list[tu
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "out" / "reform.db"
+
+
+def wait_for(pred, timeout=60) -> bool:
+    """Poll *pred* until it is true or *timeout* seconds pass (subprocess tests)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def without_file_permission_override() -> list:
+    """As root, a command prefix that drops the capabilities letting root read a chmod 000
+    file (so 'permission denied' is real); nothing for other users."""
+    if os.geteuid() != 0:
+        return []
+    import shutil
+    setpriv = shutil.which("setpriv")
+    if not setpriv:
+        pytest.skip("running as root without setpriv: a chmod 000 file stays readable")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--"]
+

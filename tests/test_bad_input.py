@@ -6,7 +6,6 @@ chmod 000 file anyway (CAP_DAC_OVERRIDE).  As root the run is therefore started 
 bounding set, so the kernel really refuses the read, as it would for any other user.
 """
 import os
-import shutil
 import sqlite3
 import subprocess
 import zipfile
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import reform_argv, write_corpus
+from conftest import reform_argv, without_file_permission_override, write_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -30,13 +29,6 @@ BAD = {
 }
 
 
-def _without_file_permission_override() -> list[str]:
-    if os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    if not setpriv:
-        pytest.skip("running as root without setpriv: a chmod 000 file stays readable")
-    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--"]
 
 
 @pytest.fixture
@@ -59,7 +51,7 @@ def batch(tmp_path):
 
 def _run(batch, db, *extra):
     folder, pipe, _ = batch
-    argv = _without_file_permission_override() + reform_argv(
+    argv = without_file_permission_override() + reform_argv(
         "run", folder, pipe, "--db", db, "--workers", "2", "--quiet", *extra)
     return subprocess.run(argv, env=ENV, capture_output=True, text=True, timeout=300)
 

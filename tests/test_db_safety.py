@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import fake_process, reform_argv, table_rows, write_corpus
+from conftest import fake_process, reform_argv, table_rows, wait_for, write_corpus
 from extract.cli import reform
 
 REPO = Path(__file__).resolve().parent.parent
@@ -161,13 +161,6 @@ def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path, verb, monk
 
 # ---- concurrency ---------------------------------------------------------------------
 
-def _wait_for(pred, timeout=60):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _ok_docs(db):
@@ -209,7 +202,7 @@ def test_readers_see_whole_documents_and_never_wait_for_the_writer(tmp_path):
     db = tmp_path / "r.db"
     proc = _run([tmp_path / "c"], db, tmp_path / "run", delay="0.05")
     try:
-        assert _wait_for(lambda: _ok_docs(db) >= 3)
+        assert wait_for(lambda: _ok_docs(db) >= 3)
         seen = []
         while proc.poll() is None:
             t0 = time.monotonic()
@@ -235,9 +228,9 @@ def test_a_waiting_run_takes_over_from_one_killed_holding_the_lock(tmp_path):
                                "--quiet"), env=ENV, check=True, capture_output=True)
     first = _run([tmp_path / "c"], db, tmp_path / "first", delay="0.2")
     try:
-        assert _wait_for(lambda: _ok_docs(db) >= 3)
+        assert wait_for(lambda: _ok_docs(db) >= 3)
         second = _run([tmp_path / "c"], db, tmp_path / "second")
-        assert _wait_for(lambda: "waiting for it to finish" in second.logs[1].read_text())
+        assert wait_for(lambda: "waiting for it to finish" in second.logs[1].read_text())
     finally:
         os.killpg(first.pid, signal.SIGKILL)    # mid-batch, holding the lock
         first.wait()

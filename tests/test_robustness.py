@@ -26,7 +26,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-from conftest import table_rows
+from conftest import table_rows, without_file_permission_override
 from extract import pipeline, runner
 from extract.cli import reform
 from extract.ingest import MAX_BYTES, IngestError, iter_paths, read_document
@@ -347,14 +347,6 @@ def test_chinese_spaces_and_sql_in_a_path(tmp_path):
 
 # ---- everything at once --------------------------------------------------------------
 
-def _without_file_permission_override() -> list[str]:
-    """As root, drop the capabilities that let root read a chmod 000 file."""
-    if os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    if not setpriv:
-        pytest.skip("running as root without setpriv: a chmod 000 file stays readable")
-    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--"]
 
 
 @pytest.fixture
@@ -373,7 +365,7 @@ def hostile(tmp_path):
 def test_sample_corpus_plus_every_bad_input_in_one_batch(hostile, tmp_path):
     folder, paths = hostile
     db = tmp_path / "db" / "reform.db"
-    argv = [*_without_file_permission_override(), sys.executable, "-c",
+    argv = [*without_file_permission_override(), sys.executable, "-c",
             "from extract.cli import main; main()", "run", str(folder),
             *(str(paths[n]) for n in sorted(NAMED)), "--db", str(db), "--workers", "2",
             "--quiet"]

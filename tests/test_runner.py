@@ -5,15 +5,12 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 import types
 from pathlib import Path
 
-import pytest
 
-from conftest import fake_process, make_record, reform_argv, table_rows, write_corpus
+from conftest import fake_process, make_record, reform_argv, table_rows, wait_for, write_corpus
 from extract import runner
-from extract.model import DocResult
 from extract.runner import assign_ids, run
 
 CONTENT_TABLES = ("documents", "metrics", "articles", "sections")
@@ -153,13 +150,6 @@ def test_throttle_holds_tasks_back_until_results_are_consumed():
     assert next(gen, "done") == "done"
 
 
-def _wait_for(pred, timeout=60):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _ok_docs(db):
@@ -179,7 +169,7 @@ def test_a_run_killed_midway_resumes_to_the_same_rows(tmp_path):
     proc = subprocess.Popen(reform_argv(*args, "--db", killed), env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        assert _wait_for(lambda: _ok_docs(killed) >= 10), "the run stored nothing"
+        assert wait_for(lambda: _ok_docs(killed) >= 10), "the run stored nothing"
     finally:
         os.killpg(proc.pid, signal.SIGKILL)     # the run and its workers, mid-batch
         proc.wait()
@@ -202,7 +192,7 @@ def test_two_runs_at_once_are_serialised(tmp_path):
     argv = reform_argv("run", tmp_path / "c", "--db", db, "--workers", "1", "--quiet")
     first = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
-    assert _wait_for(lambda: db.exists())
+    assert wait_for(lambda: db.exists())
     second = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True)
     outs = [p.communicate(timeout=120) for p in (first, second)]
