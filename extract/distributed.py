@@ -6,7 +6,7 @@
 
 The archive is listed on the client (paths only, never the texts) and cut into partitions
 of paths with `dask.bag`; each partition is one task.  A task runs the local runner's
-per-document function (`extract.runner._work`: read, hash, `pipeline.process`, every
+per-document function (`extract.runner.process_one`: read, hash, `pipeline.process`, every
 error caught and turned into a one-line reason, exactly as ``reform run`` does) over its
 documents and writes four Parquet files, one per table::
 
@@ -120,7 +120,7 @@ def list_documents(paths) -> list[tuple[str, str]]:
 # --- worker side ----------------------------------------------------------------------
 
 def _document_row(status, doc_id, path, sha, payload) -> tuple[dict, dict]:
-    """(documents row, child rows by table) for one result of `runner._work`."""
+    """(documents row, child rows by table) for one result of `runner.process_one`."""
     if status == "ok":
         doc = dict(payload["document"])
         doc["path"] = path
@@ -136,18 +136,18 @@ def _document_row(status, doc_id, path, sha, payload) -> tuple[dict, dict]:
 
 
 def _work_one(doc_id: str, location: str, tmpdir: str):
-    """`runner._work` for a local path, or for a URL through a local copy."""
+    """`runner.process_one` for a local path, or for a URL through a local copy."""
     if not is_url(location):
-        return runner._work((doc_id, location, None))
+        return runner.process_one((doc_id, location, None))
     fs, path = _fs(location)
     local = os.path.join(tmpdir, uuid.uuid4().hex, PurePosixPath(path).name)
     os.makedirs(os.path.dirname(local))
     try:
         fs.get(path, local)
     except Exception as exc:        # as the runner reports an unreadable file
-        return "failed", doc_id, location, None, f"cannot read: {runner._reason(exc)}"
+        return "failed", doc_id, location, None, f"cannot read: {runner.failure_reason(exc)}"
     try:
-        status, _, _, sha, payload = runner._work((doc_id, local, None))
+        status, _, _, sha, payload = runner.process_one((doc_id, local, None))
     finally:
         os.unlink(local)
     return status, doc_id, location, sha, payload
@@ -175,7 +175,7 @@ def extract_partition(tasks, out: str, segmenter: str = "jieba", process=None) -
         return []
     if process is None:
         from extract.pipeline import process
-    runner._init_worker(process, segmenter, ignore_sigint=False)
+    runner.init_worker(process, segmenter, ignore_sigint=False)
     name = f"part-{tasks[0][0]:07d}"
     rows: dict[str, list] = {t: [] for t in PARQUET_TABLES}
     summary = {"partition": name, "documents": 0, "failed": [], "records": Counter()}
@@ -382,17 +382,19 @@ def load_parquet(location, db, quiet: bool = False) -> runner.RunSummary:
         store.ensure_schema()
         runner.load_reference_tables(store)
         summary.run_id = store.start_run({"load": str(location), "source": manifest})
+        writer = runner.ResultWriter(store, summary)
         with tqdm(total=summary.found, unit="doc", disable=quiet, file=sys.stderr) as bar:
             for name in manifest["partitions"]:
-                with store.batch():     # one transaction per partition
-                    for doc, rows in iter_partition_docs(location, [name]):
-                        d = rows["document"]
-                        if d["status"] == "ok":
-                            res = ("ok", d["doc_id"], d["path"], d["sha256"], rows)
-                        else:
-                            res = ("failed", d["doc_id"], d["path"], d["sha256"], d["error"])
-                        runner._store_one(store, summary, res)
-                        bar.update(1)
+                results = []      # one transaction per partition
+                for doc, rows in iter_partition_docs(location, [name]):
+                    d = rows["document"]
+                    if d["status"] == "ok":
+                        results.append(("ok", d["doc_id"], d["path"], d["sha256"], rows))
+                    else:
+                        results.append(("failed", d["doc_id"], d["path"], d["sha256"], d["error"]))
+                writer.write(results)
+                bar.update(len(results))
+        writer.finish()
         store.finish_run(summary.run_id, summary.counts())
     return summary
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from extract.store import Store, doc_rows, writer_lock
+from extract.store import FTS_SYNC_ROWS, Store, doc_rows, writer_lock
 
 BATCH_DOCS = 20        # commit after this many documents ...
 BATCH_SECONDS = 2.0    # ... or when the oldest uncommitted one is this old
@@ -80,13 +80,13 @@ def assign_ids(paths) -> list[tuple[str, Path]]:
 _WORKER: dict = {}
 
 
-def _init_worker(process, segmenter: str, ignore_sigint: bool, max_bytes: int | None = None) -> None:
+def init_worker(process, segmenter: str, ignore_sigint: bool, max_bytes: int | None = None) -> None:
     if ignore_sigint:      # Ctrl-C is the main process's to handle
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER.update(process=process, segmenter=segmenter, max_bytes=max_bytes)
 
 
-def _reason(exc: BaseException) -> str:
+def failure_reason(exc: BaseException) -> str:
     if isinstance(exc, PermissionError):
         return "permission denied"
     msg = " ".join(str(exc).split())[:300]
@@ -98,7 +98,7 @@ def _sha256(path: str) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def _work(task):
+def process_one(task):
     """(status, doc_id, path, sha256, rows-or-reason) for one (doc_id, path, known hash)."""
     from extract.ingest import MAX_BYTES, IngestError, read_document
     doc_id, path, known = task
@@ -121,7 +121,7 @@ def _work(task):
     except IngestError as exc:
         return "failed", doc_id, path, sha, exc.reason
     except Exception as exc:       # any bug in one document must not stop the batch
-        return "failed", doc_id, path, sha, _reason(exc)
+        return "failed", doc_id, path, sha, failure_reason(exc)
 
 
 # --- main side ------------------------------------------------------------------------
@@ -140,18 +140,18 @@ def _mapper(workers: int, process, segmenter: str, max_bytes: int | None = None)
     """A function mapping `_work` lazily over tasks, in completion order: inline for one
     worker, else a fork pool with a bounded number of documents in flight."""
     if workers <= 1:
-        _init_worker(process, segmenter, ignore_sigint=False, max_bytes=max_bytes)
-        yield lambda tasks: map(_work, tasks)
+        init_worker(process, segmenter, ignore_sigint=False, max_bytes=max_bytes)
+        yield lambda tasks: map(process_one, tasks)
         return
     slots, stop = threading.Semaphore(workers * 4), threading.Event()
 
     def imap(tasks):
-        for res in pool.imap_unordered(_work, _throttled(tasks, slots, stop), chunksize=1):
+        for res in pool.imap_unordered(process_one, _throttled(tasks, slots, stop), chunksize=1):
             slots.release()
             yield res
 
     ctx = multiprocessing.get_context("fork")   # workers share loaded modules copy-on-write
-    with ctx.Pool(workers, _init_worker, (process, segmenter, True, max_bytes)) as pool:
+    with ctx.Pool(workers, init_worker, (process, segmenter, True, max_bytes)) as pool:
         try:
             yield imap
         finally:
@@ -218,27 +218,53 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
         tasks = ((doc_id, str(p), known.get(doc_id)) for doc_id, p in jobs)
         with _mapper(workers, process, segmenter, max_bytes) as mapper, \
                 tqdm(total=len(jobs), unit="doc", disable=quiet, file=sys.stderr) as bar:
+            writer = ResultWriter(store, summary)
             for batch in _batches(_ticking(mapper(tasks), bar)):
-                with store.batch():
-                    for res in batch:
-                        _store_one(store, summary, res)
+                writer.write(batch)
+            writer.finish()
         store.finish_run(summary.run_id, summary.counts())
     return summary
 
 
-def _store_one(store: Store, summary: RunSummary, res) -> None:
-    status, doc_id, path, sha, payload = res
-    if status == "skipped":
-        summary.skipped += 1
-        return
-    summary.read += 1
-    if status == "ok":
-        try:
-            store.save_rows(payload, summary.run_id)
-        except Exception as exc:     # e.g. a value SQLite cannot bind: this document only
-            status, payload = "failed", f"cannot store: {_reason(exc)}"
-        else:
-            summary.records.update(m["metric"] for m in payload["metrics"])
-            return
-    summary.failed.append((doc_id, path, payload))
-    store.save_failure(doc_id, path, sha, payload, summary.run_id)
+class ResultWriter:
+    """The single writer: stores results of `process_one`, one transaction per batch,
+    counting them into *summary*, and keeps the full-text index of snippets in step
+    (`Store.sync_fts` every `FTS_SYNC_ROWS` records and at `finish`).  `reform run` and
+    `reform load` both write through it."""
+
+    def __init__(self, store: Store, summary: RunSummary):
+        self.store, self.summary = store, summary
+        self.queued = 0     # records whose snippets await the full-text index
+
+    def write(self, results) -> None:
+        with self.store.batch():
+            for res in results:
+                self.queued += self._store_one(res)
+        if self.queued >= FTS_SYNC_ROWS:
+            self.store.sync_fts()
+            self.queued = 0
+
+    def finish(self) -> None:
+        """Index what is queued (including what a killed earlier run left queued)."""
+        self.store.sync_fts()
+        self.queued = 0
+
+    def _store_one(self, res) -> int:
+        """Store one result; returns the number of records stored."""
+        store, summary = self.store, self.summary
+        status, doc_id, path, sha, payload = res
+        if status == "skipped":
+            summary.skipped += 1
+            return 0
+        summary.read += 1
+        if status == "ok":
+            try:
+                n = store.save_rows(payload, summary.run_id)
+            except Exception as exc:     # e.g. a value SQLite cannot bind: this document only
+                status, payload = "failed", f"cannot store: {failure_reason(exc)}"
+            else:
+                summary.records.update(m["metric"] for m in payload["metrics"])
+                return n
+        summary.failed.append((doc_id, path, payload))
+        store.save_failure(doc_id, path, sha, payload, summary.run_id)
+        return 0

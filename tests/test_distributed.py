@@ -67,6 +67,11 @@ def test_the_sample_corpus_gives_exactly_the_records_of_reform_run(tmp_path, clu
     for table in ("documents", "articles", "sections"):
         skip = NOT_COMPARED + (("path",) if table == "documents" else ())
         assert table_rows(loaded, table, skip) == table_rows(local, table, skip), table
+    # `reform load` indexes the snippets for full-text search as `reform run` does
+    hits = "SELECT m.doc_id, m.start FROM metrics_fts f JOIN metrics m ON m.id = f.rowid " \
+           "WHERE metrics_fts MATCH '参合率' ORDER BY 1, 2"
+    found = sqlite3.connect(loaded).execute(hits).fetchall()
+    assert len(found) > 5 and found == sqlite3.connect(local).execute(hits).fetchall()
 
 
 def test_unreadable_documents_fail_with_the_runner_s_reasons(tmp_path, client):

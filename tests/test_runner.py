@@ -48,6 +48,10 @@ def test_run_stores_every_document_and_summarises(tmp_path, db_path):
         == [(5, 15)]
     assert query(db_path, "SELECT read, skipped, failed, records FROM runs") == [(5, 0, 0, 15)]
     assert "5 found, 5 read, 0 skipped (unchanged), 0 failed" in s.format()
+    assert len(fts_search(db_path, "参合率")) == 5       # the run indexed its snippets
+    assert fts_search(db_path, "参合率") == query(
+        db_path, "SELECT doc_id, value FROM metrics WHERE snippet LIKE '%参合率%' ORDER BY 1, 2")
+    assert query(db_path, "SELECT count(*) FROM metrics_fts_pending") == [(0,)]
 
 
 def test_second_run_processes_nothing_and_changes_nothing(tmp_path, db_path):
@@ -152,6 +156,11 @@ def test_throttle_holds_tasks_back_until_results_are_consumed():
 
 
 
+def fts_search(db, phrase):
+    return query(db, "SELECT m.doc_id, m.value FROM metrics_fts f JOIN metrics m "
+                     "ON m.id = f.rowid WHERE metrics_fts MATCH ? ORDER BY 1, 2", phrase)
+
+
 def _ok_docs(db):
     try:
         return query(db, "SELECT count(*) FROM documents WHERE status='ok'")[0][0]
@@ -183,6 +192,10 @@ def test_a_run_killed_midway_resumes_to_the_same_rows(tmp_path):
                          capture_output=True, text=True).stdout
     assert f"{60 - stored} read, {stored} skipped (unchanged), 0 failed" in out
     assert snapshot(killed) == snapshot(full)
+    # the snippets the killed run queued but never indexed are searchable after the resume
+    assert fts_search(killed, "参合率") == fts_search(full, "参合率")
+    assert len(fts_search(full, "参合率")) == 60
+    assert query(killed, "SELECT count(*) FROM metrics_fts_pending") == [(0,)]
 
 
 def test_two_runs_at_once_are_serialised(tmp_path):

@@ -4,7 +4,7 @@ import sqlite3
 import pytest
 
 from conftest import make_record, make_result
-from extract.store import Store, open_readonly, record_row, row_record
+from extract.store import Store, doc_rows, open_readonly, record_row, row_record
 
 
 @pytest.fixture
@@ -107,6 +107,83 @@ def test_snippet_full_text_search(store):
     store.save(make_result("a", n=0))            # delete triggers keep the index in step
     assert rows(store.conn, "SELECT count(*) FROM metrics_fts WHERE metrics_fts MATCH ?",
                 "参合率")[0][0] == 0
+
+
+def fts_hits(conn, phrase):
+    return rows(conn, "SELECT m.doc_id, m.value FROM metrics_fts f JOIN metrics m ON m.id = f.rowid "
+                      "WHERE metrics_fts MATCH ? ORDER BY m.doc_id, m.value", phrase)
+
+
+def fts_consistent(conn):
+    """FTS5's own check that the index holds exactly the snippets of `metrics` (with
+    rank 1 it compares with the content table, so only valid with an empty queue)."""
+    conn.execute("INSERT INTO metrics_fts (metrics_fts, rank) VALUES ('integrity-check', 1)")
+    return True
+
+
+def with_snippet(res, snippet):
+    for r in res.records:
+        r.snippet = snippet
+    return res
+
+
+def test_batched_saves_queue_snippets_until_sync(store):
+    store.save_rows(doc_rows(with_snippet(make_result("a", n=2), "全县参合率达到95%")))
+    store.save_rows(doc_rows(with_snippet(make_result("b", n=1), "住院报销比例为60%")))
+    assert fts_hits(store.conn, "参合率") == []          # queued, not yet indexed
+    assert rows(store.conn, "SELECT count(*) FROM metrics_fts_pending")[0][0] == 3
+    assert store.sync_fts() == 3
+    assert fts_hits(store.conn, "参合率") == [("a", 90.0), ("a", 91.0)]
+    assert fts_hits(store.conn, "报销比例") == [("b", 90.0)]
+    assert store.sync_fts() == 0
+    assert fts_consistent(store.conn)
+
+
+def test_replacing_queued_and_indexed_rows_keeps_the_index_exact(store):
+    store.save_rows(doc_rows(with_snippet(make_result("a", n=2), "全县参合率达到95%")))
+    store.sync_fts()                                     # a's rows indexed
+    store.save_rows(doc_rows(with_snippet(make_result("b", n=1), "门诊报销比例为50%")))
+    # replace one indexed and one queued document before the next sync
+    store.save_rows(doc_rows(with_snippet(make_result("a", n=1), "孕产妇住院分娩率为99%")))
+    store.save_rows(doc_rows(with_snippet(make_result("b", n=2), "基本药物零差率销售")))
+    assert fts_hits(store.conn, "参合率") == []          # a's old rows left the index
+    assert store.sync_fts() == 3
+    assert fts_hits(store.conn, "住院分娩") == [("a", 90.0)]
+    assert fts_hits(store.conn, "零差率") == [("b", 90.0), ("b", 91.0)]
+    assert fts_hits(store.conn, "报销比例") == []
+    assert fts_consistent(store.conn)
+
+
+def test_updating_an_indexed_snippet_reindexes_it_at_once(store):
+    store.save(with_snippet(make_result("a", n=1), "全县参合率达到95%"))
+    with store.db.atomic():
+        store.conn.execute("UPDATE metrics SET snippet = '政策范围内报销比例75%' WHERE doc_id = 'a'")
+    assert fts_hits(store.conn, "参合率") == []
+    assert fts_hits(store.conn, "报销比例") == [("a", 90.0)]
+    assert fts_consistent(store.conn)
+
+
+def test_a_database_with_per_row_triggers_is_migrated(db_path):
+    old = Store(db_path)
+    old.ensure_schema()
+    with old.db.atomic():                                # the schema of earlier versions
+        for t in ("metrics_ai", "metrics_ad", "metrics_au"):
+            old.conn.execute(f"DROP TRIGGER {t}")
+        old.conn.execute("DROP TABLE metrics_fts_pending")
+    old.db["metrics"].enable_fts(["snippet"], create_triggers=True, tokenize="trigram",
+                                 replace=True)
+    with old.db.atomic():
+        old._replace_doc({"doc_id": "a", "status": "ok"}, None)
+        old.conn.execute("INSERT INTO metrics (doc_id, metric, snippet) VALUES ('a', 'x', '全县参合率')")
+    assert fts_hits(old.conn, "参合率") == [("a", None)]      # indexed by the old trigger
+    old.ensure_schema()
+    old.save_rows(doc_rows(with_snippet(make_result("a", n=1), "住院报销比例为60%")))
+    assert fts_hits(old.conn, "参合率") == []
+    assert fts_hits(old.conn, "报销比例") == []          # queued by the new trigger
+    assert old.sync_fts() == 1
+    assert fts_hits(old.conn, "报销比例") == [("a", 90.0)]
+    assert fts_consistent(old.conn)
+    old.close()
 
 
 def test_run_log(store):
