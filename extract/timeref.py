@@ -51,6 +51,8 @@ import re
 from datetime import date, timedelta
 from typing import Optional, Sequence
 
+import regex
+
 from extract.model import TimeMention
 
 __all__ = ["document_date", "find_times", "year_at", "YearResolver"]
@@ -176,11 +178,77 @@ def _window_year(end: date, years: Optional[int]) -> tuple:
     return start, end.isoformat(), year
 
 
+# ---- scanning fast: the characters a match can start with ------------------------------
+#
+# `regex` skips ahead to the characters a match can start with only when it can work them
+# out itself, and it cannot when a bare range such as ``[1-9]`` may come first (``{Month}``
+# in BareSubYear, ``{N}`` in SinceN): those two kinds then try every position of the text
+# and took most of the time of a scan.  We work the set out from the parse tree and put it
+# in front as a lookahead, which leaves the matches as they were.
+
+class _UnknownNode(Exception):
+    """A construct `_first_chars` does not know: the pattern is used as it is."""
+
+
+def _first_chars(node, core) -> tuple:
+    """(code-point ranges a match of *node* can start with, whether it can match empty)."""
+    kind = type(node)
+    if kind is core.Sequence:
+        out = []
+        for item in node.items:
+            ranges, empty = _first_chars(item, core)
+            out += ranges
+            if not empty:
+                return out, False
+        return out, True
+    if kind is core.Branch:
+        found = [_first_chars(b, core) for b in node.branches]
+        return [r for ranges, _ in found for r in ranges], any(e for _, e in found)
+    if kind is core.Group:
+        return _first_chars(node.subpattern, core)
+    if kind in (core.GreedyRepeat, core.LazyRepeat):
+        ranges, empty = _first_chars(node.subpattern, core)
+        return ranges, empty or node.min_count == 0
+    if kind is core.LookAround:          # zero width: the next item supplies the character
+        return [], True
+    if getattr(node, "case_flags", 0) or getattr(node, "zerowidth", False) \
+            or not getattr(node, "positive", True):
+        raise _UnknownNode(kind.__name__)
+    if kind is core.Character:
+        return [(node.value, node.value)], False
+    if kind is core.Range:
+        return [(node.lower, node.upper)], False
+    if kind is core.String:
+        return [(node.characters[0], node.characters[0])], False
+    if kind is core.SetUnion:
+        return [r for item in node.items for r in _first_chars(item, core)[0]], False
+    raise _UnknownNode(kind.__name__)
+
+
+def _with_first_chars(rx):
+    """*rx* led by a lookahead for the characters its matches start with; *rx* itself when
+    they are not known (an unknown construct, case folding, a possibly empty match)."""
+    if rx.flags & (regex.IGNORECASE | regex.VERBOSE | regex.REVERSE):
+        return rx
+    try:
+        from regex import _regex_core as core
+        source = core.Source(rx.pattern)
+        tree = core._parse_pattern(source, core.Info(rx.flags, source.char_type, {}))
+        ranges, empty = _first_chars(tree, core)
+    except Exception:       # _UnknownNode, or a `regex` whose internals have changed
+        return rx
+    if empty or not ranges:
+        return rx
+    cls = "".join(regex.escape(chr(a)) + ("-" + regex.escape(chr(b)) if b > a else "")
+                  for a, b in sorted(set(ranges)))
+    return regex.compile(f"(?=[{cls}])(?:{rx.pattern})", flags=rx.flags)
+
+
 class _Finder:
     def __init__(self) -> None:
         p = _pat()
         raw = p.raw
-        self.kinds = [(k, p[k]) for k in raw["kinds"]]
+        self.kinds = [(k, _with_first_chars(p[k])) for k in raw["kinds"]]
         self.prefixes = sorted(raw.get("prefixes") or [], key=len, reverse=True)
         self.cumulative = set(raw.get("cumulative_prefixes") or [])
         self.cmp_before = re.compile(raw["comparison_before"])
