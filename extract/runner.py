@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import multiprocessing
 import os
+import queue
 import signal
 import stat
 import sys
@@ -219,11 +220,43 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
         with _mapper(workers, process, segmenter, max_bytes) as mapper, \
                 tqdm(total=len(jobs), unit="doc", disable=quiet, file=sys.stderr) as bar:
             writer = ResultWriter(store, summary)
-            for batch in _batches(_ticking(mapper(tasks), bar)):
-                writer.write(batch)
+            write_behind(writer, _batches(_ticking(mapper(tasks), bar)))
             writer.finish()
         store.finish_run(summary.run_id, summary.counts())
     return summary
+
+
+def write_behind(writer: "ResultWriter", batches, depth: int = 4) -> None:
+    """Write *batches* through *writer* on a second thread while this one produces them.
+
+    SQLite releases the GIL while it inserts and indexes, so extraction (one worker,
+    inline) or receiving the pool's results overlaps the writing instead of waiting for
+    it.  At most *depth* batches wait.  The writer thread's error is raised here, after
+    the batches already queued are written or dropped; an interrupt (Ctrl-C) in this
+    thread lets the writer finish what is queued first, so no document is half stored."""
+    pending: queue.Queue = queue.Queue(maxsize=depth)
+    failed: list[BaseException] = []
+
+    def loop():
+        while (batch := pending.get()) is not None:
+            if not failed:
+                try:
+                    writer.write(batch)
+                except BaseException as exc:    # stop producing; raised in the caller
+                    failed.append(exc)
+
+    thread = threading.Thread(target=loop, name="reform-writer", daemon=True)
+    thread.start()
+    try:
+        for batch in batches:
+            if failed:
+                break
+            pending.put(batch)
+    finally:
+        pending.put(None)
+        thread.join()
+    if failed:
+        raise failed[0]
 
 
 class ResultWriter:

@@ -243,7 +243,9 @@ class Store:
     def __init__(self, path, timeout: float = BUSY_TIMEOUT_S):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(self.path), timeout=timeout)
+        # check_same_thread off: the runner writes on its writer thread (one thread at a
+        # time ever uses the connection; see runner.write_behind)
+        conn = sqlite3.connect(str(self.path), timeout=timeout, check_same_thread=False)
         _check_is_database(conn, self.path)
         self.db = sqlite_utils.Database(conn)
         self.conn = conn

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import threading
 import types
+
+import pytest
 from pathlib import Path
 
 
@@ -216,3 +218,50 @@ def test_two_runs_at_once_are_serialised(tmp_path):
         == [(60, 60)]
     assert query(db, "SELECT sum(read), sum(records) FROM runs") == [(20, 60)]
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+class ListWriter:
+    """A stand-in for `ResultWriter` that records batches and can fail on one."""
+
+    def __init__(self, fail_on=None):
+        self.batches, self.fail_on, self.threads = [], fail_on, set()
+
+    def write(self, batch):
+        self.threads.add(threading.current_thread().name)
+        if batch == self.fail_on:
+            raise sqlite3.OperationalError("disk I/O error")
+        self.batches.append(batch)
+
+
+def test_write_behind_writes_every_batch_in_order_on_the_writer_thread():
+    w = ListWriter()
+    runner.write_behind(w, ([i, i + 1] for i in range(0, 40, 2)), depth=2)
+    assert w.batches == [[i, i + 1] for i in range(0, 40, 2)]
+    assert w.threads == {"reform-writer"}
+
+
+def test_write_behind_raises_the_writer_s_error_and_stops_producing():
+    produced = []
+
+    def batches():
+        for i in range(1000):
+            produced.append(i)
+            yield [i]
+
+    w = ListWriter(fail_on=[3])
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        runner.write_behind(w, batches(), depth=2)
+    assert w.batches == [[0], [1], [2]]          # nothing after the failing batch is written
+    assert len(produced) < 10                    # the producer stopped soon after
+
+
+def test_an_interrupt_lets_the_writer_finish_the_queued_batches():
+    def batches():
+        yield [1]
+        yield [2]
+        raise KeyboardInterrupt
+
+    w = ListWriter()
+    with pytest.raises(KeyboardInterrupt):
+        runner.write_behind(w, batches(), depth=4)
+    assert w.batches == [[1], [2]]
