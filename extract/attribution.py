@@ -63,6 +63,8 @@ class Attributor:
         self.text = text
         self.st = st
         self.gaz = gazetteer or Gazetteer.load()
+        self._ancestor_sets: dict = {}   # code -> frozenset of codes, itself included
+        self._sec_region: dict = {}      # (start, end, article) -> _section_region
         # each article is searched with its own head region as context, so that 全省,
         # 我市 and shared short names (朝阳, 鼓楼区) resolve inside that report
         self.mentions = []
@@ -149,32 +151,55 @@ class Attributor:
                 return m
         if state:
             return self._national(state)
-        art_reg = self.article_region(self.st.article_at(pos))
+        idx = self.st.article_at(pos)
         for sec in reversed(self._section_path(pos)):
-            ms = [m for m in self._between(sec.start, sec.end)
-                  if not (m.code == "000000" and m.surface not in NATIONAL_SUBJECTS)]
-            reg = self._dominant(ms)
+            reg, sec_masked = self._section_region(sec.start, sec.end, idx)
             if reg is not None:
-                # a section that only names places inside the report's own region (its
-                # counties as examples) or above it (its province) is about that region
-                if art_reg is not None and art_reg.code and all(
-                        self._within(m.code, art_reg.code) or self._within(art_reg.code, m.code)
-                        for m in ms if m.code and not m.masked):
-                    return art_reg
                 return reg
-            masked = masked or next((m for m in ms if m.masked), None)
-        return masked or art_reg
+            masked = masked or sec_masked
+        return masked or self.article_region(idx)
+
+    def _section_region(self, start: int, end: int, idx: int) -> tuple:
+        """(the region the section *start*..*end* of article *idx* is about, else None;
+        its first masked mention, else None).  The same for every value in the section,
+        so it is worked out once (a long section holds hundreds of values)."""
+        key = (start, end, idx)
+        if key not in self._sec_region:
+            self._sec_region[key] = self._section_region_uncached(start, end, idx)
+        return self._sec_region[key]
+
+    def _section_region_uncached(self, start: int, end: int, idx: int) -> tuple:
+        ms = [m for m in self._between(start, end)
+              if not (m.code == "000000" and m.surface not in NATIONAL_SUBJECTS)]
+        reg = self._dominant(ms)
+        if reg is None:
+            return None, next((m for m in ms if m.masked), None)
+        # a section that only names places inside the report's own region (its
+        # counties as examples) or above it (its province) is about that region
+        art_reg = self.article_region(idx)
+        if art_reg is not None and art_reg.code and all(
+                self._within(m.code, art_reg.code) or self._within(art_reg.code, m.code)
+                for m in ms if m.code and not m.masked):
+            return art_reg, None
+        return reg, None
 
     def _national(self, m) -> RegionMention:
         return RegionMention(m.start(), m.end(), m.group(0)[:2], "000000", "全国")
 
     def _within(self, code: str, ancestor: str) -> bool:
-        if code == ancestor:
-            return True
-        try:
-            return ancestor in self.gaz.ancestors(code)
-        except Exception:  # pragma: no cover - unknown code
-            return False
+        return code == ancestor or ancestor in self._ancestors(code)
+
+    def _ancestors(self, code: str) -> frozenset:
+        """The codes from *code* up to its province, memoised: `_dominant` asks about
+        the same few codes for every pair of mentions in a stretch of text."""
+        got = self._ancestor_sets.get(code)
+        if got is None:
+            try:
+                got = frozenset(self.gaz.ancestors(code))
+            except Exception:  # pragma: no cover - unknown code
+                got = frozenset()
+            self._ancestor_sets[code] = got
+        return got
 
     def _section_path(self, pos: int) -> list:
         try:
