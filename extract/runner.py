@@ -201,7 +201,8 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
     A file larger than *max_bytes* (default `extract.ingest.MAX_BYTES`) fails unread."""
     from extract.ingest import iter_paths
     if process is None:   # imported here so a broken pipeline fails once, not per document
-        from extract.pipeline import process
+        from extract.pipeline import prepare, process
+        prepare(segmenter)      # before the fork: the workers share what it loads
     jobs = assign_ids(iter_paths([Path(p) for p in paths]))
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     summary = RunSummary(db=str(db), found=len(jobs), strict=strict)

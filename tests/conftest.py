@@ -5,6 +5,7 @@ import hashlib
 import os
 import re
 import sys
+import types
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -50,13 +51,17 @@ def fake_process(src, segmenter="jieba") -> DocResult:
     return DocResult(src=src, records=records, articles=[], sections=[], date=None)
 
 
+# `extract.pipeline` as the runner sees it, with `fake_process` in place of the real one
+FAKE_PIPELINE = types.SimpleNamespace(process=fake_process, prepare=lambda segmenter="jieba": None)
+
+
 # `reform` in a subprocess with `fake_process` as the pipeline: the same entry point
 # (extract.cli:main) with extract.pipeline replaced before the run imports it.
 _DRIVER = f"""
-import sys, types
+import sys
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 import conftest
-sys.modules["extract.pipeline"] = types.SimpleNamespace(process=conftest.fake_process)
+sys.modules["extract.pipeline"] = conftest.FAKE_PIPELINE
 from extract.cli import main
 main()
 """

@@ -5,13 +5,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import fake_process, reform_argv, table_rows, write_corpus
+from conftest import FAKE_PIPELINE, reform_argv, table_rows, write_corpus
 from extract.cli import reform
 
 REPO = Path(__file__).resolve().parent.parent
@@ -23,7 +22,7 @@ INJECTION = "'); DROP TABLE metrics; --"
 @pytest.fixture
 def fake_pipeline(monkeypatch):
     monkeypatch.setitem(sys.modules, "extract.pipeline",
-                        types.SimpleNamespace(process=fake_process))
+                        FAKE_PIPELINE)
 
 
 @pytest.fixture

@@ -14,13 +14,12 @@ import sqlite3
 import subprocess
 import sys
 import time
-import types
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import fake_process, reform_argv, table_rows, wait_for, write_corpus
+from conftest import FAKE_PIPELINE, reform_argv, table_rows, wait_for, write_corpus
 from extract.cli import reform
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,7 +41,7 @@ def snapshot(db, tables=CONTENT):
 def db(tmp_path, monkeypatch):
     """A database made by `reform run` (fake pipeline), one document named with SQL."""
     monkeypatch.setitem(sys.modules, "extract.pipeline",
-                        types.SimpleNamespace(process=fake_process))
+                        FAKE_PIPELINE)
     write_corpus(tmp_path / "c", 3)
     (tmp_path / "c" / f"{SQL_DOC}.txt").write_text("参合率达到97%。", encoding="utf-8")
     path = tmp_path / "r.db"
@@ -147,7 +146,7 @@ def test_a_document_id_with_sql_is_just_an_id(db, tmp_path):
                                   ["review", "--all", "--out", "{dir}/rv"]])
 def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path, verb, monkeypatch):
     monkeypatch.setitem(sys.modules, "extract.pipeline",
-                        types.SimpleNamespace(process=fake_process))
+                        FAKE_PIPELINE)
     write_corpus(tmp_path / "c", 1)
     notes = tmp_path / "notes.db"
     data = "会议记录，不是数据库。\n".encode() * 200

@@ -265,3 +265,15 @@ def test_an_interrupt_lets_the_writer_finish_the_queued_batches():
     with pytest.raises(KeyboardInterrupt):
         runner.write_behind(w, batches(), depth=4)
     assert w.batches == [[1], [2]]
+
+
+def test_prepare_loads_what_every_worker_would_otherwise_load_itself():
+    code = ("import jieba\n"
+            "from extract import linker, numbers, pipeline, segment\n"
+            "before = jieba.dt.initialized\n"
+            "pipeline.prepare('jieba')\n"
+            "print(before, jieba.dt.initialized, segment.get_segmenter.cache_info().currsize,\n"
+            "      numbers._engine.cache_info().currsize, linker.default_linker.cache_info().currsize)\n")
+    out = subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "True", "1", "1", "1"]
