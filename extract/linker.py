@@ -24,7 +24,8 @@ from .model import Quantity
 from .patterns import load_patterns
 
 CLAUSE_BREAK = regex.compile(r"[,;:!?。]")
-HARD_BREAK = regex.compile(r"[;。!?]")
+HARD_BREAK_CHARS = ";。!?"
+HARD_BREAK = regex.compile("[" + regex.escape(HARD_BREAK_CHARS) + "]")
 RESPECTIVELY = regex.compile("分别")
 # 每参保一人, 一人一档: a lone small Chinese numeral with a measure word counts nothing
 COUNTING_WORD = regex.compile(r"[一二两三四五六七八九十][人个家所张天元次]")
@@ -41,6 +42,12 @@ CONTINUATION = regex.compile(
     r"\d{2,4}年|[一二三四五六七八九十\d]+月(?:份)?|[上下]半年|第?[一二三四1-4]季度|底|"
     r"全[省市县区乡镇]|[省市县区]级|市区|县城|城区|农村|城镇|乡镇|[省市县区]|年|和|及|、|\s"
 )
+# a run of continuation words only (每人每年, 比上年同期): no subject of its own
+CONTINUATION_RUN = regex.compile(f"(?:{CONTINUATION.pattern})+")
+HAN = regex.compile(r"\p{Han}")
+NOT_WORD_CHAR = regex.compile(r"[^\p{Han}A-Za-z]")
+# 、…的任务目标: a list item that ends in a goal
+GOAL_AFTER_LIST = regex.compile(r"的\S{0,6}?(?:目标|要求|任务)")
 LIGHT_PREFIX_CHARS = 2
 
 
@@ -62,6 +69,11 @@ class MetricRule:
     per_capita: str        # any | never: per-person amounts (每人每年120元) never count
     max_level: Optional[float]   # a per-person level above this is a total, not this metric
     definition: str = ""
+    # exclude / exclude_after / context as one alternation each (None when empty): the
+    # linker only asks whether any of them matches, and one search is cheaper than many
+    exclude_any: Optional[regex.Pattern] = None
+    exclude_after_any: Optional[regex.Pattern] = None
+    context_any: Optional[regex.Pattern] = None
 
 
 @dataclass
@@ -83,6 +95,11 @@ class Link:
     suspect: bool
     alias_start: int
     alias_end: int
+
+
+def _any_of(pats, sources) -> Optional[regex.Pattern]:
+    """One pattern that matches where any of *sources* does (None for no sources)."""
+    return pats.compile("|".join(f"(?:{src})" for src in sources)) if sources else None
 
 
 class Linker:
@@ -108,6 +125,9 @@ class Linker:
                 context=[pats.compile(a) for a in spec.get("context", [])],
                 exclude=[pats.compile(a) for a in spec.get("exclude", [])],
                 definition=spec.get("definition", ""),
+                exclude_any=_any_of(pats, spec.get("exclude", [])),
+                exclude_after_any=_any_of(pats, [a.lstrip("^") for a in spec.get("exclude_after", [])]),
+                context_any=_any_of(pats, spec.get("context", [])),
             )
         cues = raw["cues"]
         self.change_end = pats.compile(
@@ -160,7 +180,7 @@ class Linker:
         for a, b, key in raw:
             if key not in ok:
                 rule = self.rules[key]
-                ok[key] = not rule.context or any(c.search(sent) for c in rule.context)
+                ok[key] = not rule.context or bool(rule.context_any.search(sent))
             if ok[key]:
                 hits.append(AliasHit(a, b, key))
         # longest first; drop hits overlapping a longer one
@@ -211,13 +231,10 @@ class Linker:
         return links
 
     def _clause_start(self, clause_starts, pos):
-        cs = clause_starts[0]
-        for c in clause_starts:
-            if c <= pos:
-                cs = c
-            else:
-                break
-        return cs
+        """The last clause start at or before *pos* (the first one when none is);
+        *clause_starts* is sorted, so a bisection instead of a walk over the sentence."""
+        i = bisect.bisect_right(clause_starts, pos)
+        return clause_starts[i - 1] if i else clause_starts[0]
 
     def _clause_end(self, text, pos, end):
         m = CLAUSE_BREAK.search(text, pos, end)
@@ -241,11 +258,17 @@ class Linker:
         clause only continues it (…养老保险参保人数198万人,参保率95%)."""
         if not rule.exclude:
             return False
-        if any(rx.search(text, a, b) for rx in rule.exclude):
+        if rule.exclude_any.search(text, a, b):
             return True
         if a > seg_start and not HEALTH_WORD.search(text, a, b):
-            return any(rx.search(text, seg_start, a) for rx in rule.exclude)
+            return bool(rule.exclude_any.search(text, seg_start, a))
         return False
+
+    @staticmethod
+    def _segment_start(text: str, s0: int, pos: int) -> int:
+        """Just after the last hard break (;。!?) in text[s0:pos], else s0: where the part
+        of the sentence that *pos* stands in begins (searched backwards, not scanned)."""
+        return max(s0, max(text.rfind(c, s0, pos) for c in HARD_BREAK_CHARS) + 1)
 
     def _light(self, text: str, a: int, b: int) -> bool:
         """Does text[a:b] (a clause before its number) name no subject of its own?
@@ -253,7 +276,7 @@ class Linker:
         if OWN_INDICATOR.search(text, a, b):
             return False
         rest = CONTINUATION.sub("", text[a:b])
-        rest = regex.sub(r"[^\p{Han}A-Za-z]", "", rest)
+        rest = NOT_WORD_CHAR.sub("", rest)
         if len(rest) > LIGHT_PREFIX_CHARS:
             return False
         words = None
@@ -262,8 +285,8 @@ class Linker:
         elif self._segment is not None:
             words = self._segment(text[a:b])
         if words is not None:
-            content = [w for w in words if regex.search(r"\p{Han}", w)
-                       and not CONTINUATION.fullmatch(w) and not regex.fullmatch(f"(?:{CONTINUATION.pattern})+", w)]
+            content = [w for w in words if HAN.search(w)
+                       and not CONTINUATION.fullmatch(w) and not CONTINUATION_RUN.fullmatch(w)]
             return len(content) <= 2
         return True
 
@@ -372,11 +395,10 @@ class Linker:
             return None
         if rule.exclude_after:
             rest_end = self._clause_end(text, q.end, min(len(text), q.end + 15))
-            if any(rx.search(text, q.end, rest_end) for rx in rule.exclude_after):
+            if rule.exclude_after_any.search(text, q.end, rest_end):
                 return None
         excl_start = self._clause_start(clause_starts, a.start) if not after else q_clause
-        hb = [m.end() for m in HARD_BREAK.finditer(text, s0, excl_start)]
-        seg_start = hb[-1] if hb else s0
+        seg_start = self._segment_start(text, s0, excl_start) if rule.exclude else s0
         if self._excluded(rule, text, excl_start, max(q.start, a.end if after else q.start), seg_start):
             return None
         sign = 1.0
@@ -429,7 +451,7 @@ class Linker:
         m = self.target_after.match(rest)
         if m and not self.level_after_target.search(rest, m.end()):
             return True
-        if rest.startswith("、") and regex.search(r"的\S{0,6}?(?:目标|要求|任务)", rest):
+        if rest.startswith("、") and GOAL_AFTER_LIST.search(rest):
             return True
         return False
 
