@@ -49,6 +49,7 @@ import bisect
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Optional, Sequence
 
 import regex
@@ -114,8 +115,10 @@ def _month_span(y: int, m1: int, m2: int) -> tuple:
     return _iso(y, m1, 1), _iso(y, m2, _last_day(y, m2))
 
 
+@lru_cache(maxsize=4096)
 def _tail_period(y: int, tail: str) -> tuple:
-    """Period of year *y* narrowed by what follows 年 (ASCII digits, no spaces)."""
+    """Period of year *y* narrowed by what follows 年 (ASCII digits, no spaces).
+    Cached: a report says 2010年 and 今年上半年 again and again."""
     t = tail
     if t in ("", "度"):
         return _iso(y, 1, 1), _iso(y, 12, 31)
@@ -161,6 +164,7 @@ def _tail_period(y: int, tail: str) -> tuple:
     return None, None
 
 
+@lru_cache(maxsize=4096)
 def _clean(s: str) -> str:
     return re.sub(r"[ \t\u3000]", "", s.translate(_FW))
 
@@ -249,13 +253,21 @@ class _Finder:
         p = _pat()
         raw = p.raw
         self.kinds = [(k, _with_first_chars(p[k])) for k in raw["kinds"]]
-        self.prefixes = sorted(raw.get("prefixes") or [], key=len, reverse=True)
+        self.prefixes = set(raw.get("prefixes") or [])
+        self.prefix_lengths = sorted({len(p) for p in self.prefixes}, reverse=True)
         self.cumulative = set(raw.get("cumulative_prefixes") or [])
         self.cmp_before = re.compile(raw["comparison_before"])
         self.cmp_after = re.compile(raw["comparison_after"])
         self.full_date = p["FullDate"]
         self.timestamp = p.compile(raw["timestamp_label"] + "(?P<date>{FullDate})")
         self._recent: list = []   # (text, start, end, candidates) of the last few scans
+
+    def prefix_before(self, text: str, s: int, start: int) -> str:
+        """The longest prefix word (截至, 到…) that ends at *s* and starts at or after *start*."""
+        for n in self.prefix_lengths:
+            if s - n >= start and text[s - n:s] in self.prefixes:
+                return text[s - n:s]
+        return ""
 
     def candidates(self, text: str, start: int, end: int) -> list:
         # An article without a date line is scanned twice (to date it, then with that
@@ -300,7 +312,7 @@ def find_times(text: str, doc_date: Optional[date] = None, start: int = 0,
         before = text[max(0, s - 4):s]
         if f.cmp_before.search(before) or f.cmp_after.search(text[e:e + 6]):
             continue
-        prefix = next((p for p in f.prefixes if text.startswith(p, s - len(p)) and s - len(p) >= start), "")
+        prefix = f.prefix_before(text, s, start)
         core = text[s:e]
         m = _resolve(kind, core, doc_date, out, text, s, two_digit)
         if m is None:
