@@ -57,24 +57,28 @@ def _existing_paths(ctx, param, paths):
 @click.option("--strict", is_flag=True, help="Exit 1 when any document failed.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
               help="Parallel worker processes [default: number of CPUs].")
+@click.option("--inline", is_flag=True,
+              help="Process documents in this process, no workers (for debugging: a "
+              "crash in a parser then ends the run instead of failing one document).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--segmenter", type=click.Choice(["jieba", "pkuseg"]), default="jieba",
               show_default=True, help="Chinese word segmenter.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=MAX_BYTES, show_default=True,
               metavar="BYTES", help="Refuse larger files (and DOCX unpacking to more); "
               "see docs/LIMITS.md.")
-def run(paths, db, force, strict, workers, quiet, segmenter, max_bytes):
+def run(paths, db, force, strict, workers, inline, quiet, segmenter, max_bytes):
     """Extract every report under PATH... (files or folders; default: corpus/).
 
     Unchanged documents are skipped, so an interrupted run can simply be started again.
-    Unreadable documents are listed with a reason and stored as failed.
+    Unreadable documents are listed with a reason and stored as failed, and so is a
+    document whose worker process dies on it (segfault, out of memory).
     """
     if not paths:
         if not Path("corpus").is_dir():
             raise click.UsageError("no PATH given and there is no corpus/ folder here")
         paths = (Path("corpus"),)
     summary = runner.run(paths, db, force=force, strict=strict, workers=workers,
-                         quiet=quiet, segmenter=segmenter, max_bytes=max_bytes)
+                         quiet=quiet, segmenter=segmenter, max_bytes=max_bytes, inline=inline)
     click.echo(summary.format())
     raise SystemExit(summary.exit_code)
 

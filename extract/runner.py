@@ -5,13 +5,12 @@ the only one that writes, a few documents per transaction.  Each document is rep
 atomically and a document whose bytes (and extractor version) are unchanged is skipped,
 so a run that is killed and started again ends with exactly the rows of an uninterrupted
 run.  A document that cannot be read or processed is stored as failed with a one-line
-reason and the batch goes on.
+reason and the batch goes on; so is one whose worker process dies on it (a parser's
+segfault, the OOM killer), see `extract.pool`.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import multiprocessing
 import os
 import queue
 import signal
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from extract.pool import map_isolated
 from extract.store import FTS_SYNC_ROWS, Store, doc_rows, writer_lock
 
 BATCH_DOCS = 20        # commit after this many documents ...
@@ -127,36 +127,20 @@ def process_one(task):
 
 # --- main side ------------------------------------------------------------------------
 
-def _throttled(tasks, slots: threading.Semaphore, stop: threading.Event):
-    """Hand out tasks only while fewer than the pool's in-flight limit are unconsumed."""
-    for task in tasks:
-        while not slots.acquire(timeout=0.2):
-            if stop.is_set():
-                return
-        yield task
-
-
-@contextlib.contextmanager
-def _mapper(workers: int, process, segmenter: str, max_bytes: int | None = None):
-    """A function mapping `_work` lazily over tasks, in completion order: inline for one
-    worker, else a fork pool with a bounded number of documents in flight."""
-    if workers <= 1:
+def _results(tasks, workers: int, process, segmenter: str, max_bytes: int | None, inline: bool):
+    """`process_one` over *tasks*, lazily, in completion order: in *workers* worker
+    processes (`extract.pool.map_isolated`: a worker that dies takes only its own
+    document down, stored as failed with the reason), or in this process when *inline*."""
+    if inline:
         init_worker(process, segmenter, ignore_sigint=False, max_bytes=max_bytes)
-        yield lambda tasks: map(process_one, tasks)
-        return
-    slots, stop = threading.Semaphore(workers * 4), threading.Event()
+        return map(process_one, tasks)
+    return map_isolated(process_one, tasks, workers, crashed=_crashed, initializer=init_worker,
+                        initargs=(process, segmenter, True, max_bytes))
 
-    def imap(tasks):
-        for res in pool.imap_unordered(process_one, _throttled(tasks, slots, stop), chunksize=1):
-            slots.release()
-            yield res
 
-    ctx = multiprocessing.get_context("fork")   # workers share loaded modules copy-on-write
-    with ctx.Pool(workers, init_worker, (process, segmenter, True, max_bytes)) as pool:
-        try:
-            yield imap
-        finally:
-            stop.set()      # frees the pool's task thread before the pool is terminated
+def _crashed(task, reason: str):
+    doc_id, path, _ = task
+    return "failed", doc_id, path, None, reason
 
 
 def _ticking(results, bar):
@@ -196,9 +180,11 @@ def load_reference_tables(store: Store) -> None:
 
 def run(paths, db, force: bool = False, strict: bool = False, workers: int | None = None,
         quiet: bool = False, segmenter: str = "jieba", process=None,
-        max_bytes: int | None = None) -> RunSummary:
+        max_bytes: int | None = None, inline: bool = False) -> RunSummary:
     """Extract every document under *paths* into the database *db*; see the module doc.
-    A file larger than *max_bytes* (default `extract.ingest.MAX_BYTES`) fails unread."""
+    A file larger than *max_bytes* (default `extract.ingest.MAX_BYTES`) fails unread.
+    Documents are processed in *workers* worker processes, or in this process when
+    *inline* (for debugging: a crash in a parser then ends the run)."""
     from extract.ingest import iter_paths
     if process is None:   # imported here so a broken pipeline fails once, not per document
         from extract.pipeline import prepare, process
@@ -218,10 +204,10 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
             "workers": workers, "segmenter": segmenter, "max_bytes": max_bytes})
         known = {} if force else store.known_hashes()
         tasks = ((doc_id, str(p), known.get(doc_id)) for doc_id, p in jobs)
-        with _mapper(workers, process, segmenter, max_bytes) as mapper, \
-                tqdm(total=len(jobs), unit="doc", disable=quiet, file=sys.stderr) as bar:
+        with tqdm(total=len(jobs), unit="doc", disable=quiet, file=sys.stderr) as bar:
+            results = _results(tasks, workers, process, segmenter, max_bytes, inline)
             writer = ResultWriter(store, summary)
-            write_behind(writer, _batches(_ticking(mapper(tasks), bar)))
+            write_behind(writer, _batches(_ticking(results, bar)))
             writer.finish()
         store.finish_run(summary.run_id, summary.counts())
     return summary

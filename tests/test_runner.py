@@ -61,7 +61,7 @@ def test_second_run_processes_nothing_and_changes_nothing(tmp_path, db_path):
     run([tmp_path / "c"], db_path, workers=1, quiet=True, process=fake_process)
     before = snapshot(db_path)
     calls = []
-    s = run([tmp_path / "c"], db_path, workers=1, quiet=True,
+    s = run([tmp_path / "c"], db_path, workers=1, quiet=True, inline=True,
             process=lambda src, **kw: calls.append(src) or fake_process(src))
     assert calls == [] and (s.read, s.skipped) == (0, 6)
     assert snapshot(db_path) == before
@@ -138,24 +138,6 @@ def test_reference_tables_come_from_metrics_yaml_and_the_gazetteer(tmp_path, db_
     assert query(db_path, "SELECT key, zh, unit, range_low, range_high FROM metric_defs") == [
         ("ncms_participation_rate", "参合率", "%", 0.0, 100.0)]
     assert query(db_path, "SELECT code, full_name FROM regions") == [("360124", "江西省上饶市余干县")]
-
-
-def test_throttle_holds_tasks_back_until_results_are_consumed():
-    slots, stop = threading.Semaphore(2), threading.Event()
-    gen = runner._throttled(iter(range(10)), slots, stop)
-    assert [next(gen), next(gen)] == [0, 1]
-    got = []
-    t = threading.Thread(target=lambda: got.append(next(gen, None)))
-    t.start()
-    t.join(0.5)
-    assert got == []                  # a third task waits for a free slot
-    slots.release()
-    t.join(2)
-    assert got == [2]
-    stop.set()
-    assert next(gen, "done") == "done"
-
-
 
 
 def fts_search(db, phrase):

@@ -1,0 +1,75 @@
+"""extract.pool: worker processes that survive a worker dying."""
+import faulthandler
+import os
+import signal
+
+from conftest import fake_process, write_corpus
+from extract import pool, runner
+
+
+def segfault():
+    faulthandler.disable()     # pytest's traceback dump would only add noise to the output
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def square_or_die(task):
+    """The task's square, except that some tasks kill their own process."""
+    if task in (5, 13):
+        os.kill(os.getpid(), signal.SIGKILL)
+    if task == 8:
+        segfault()
+    if task == 21:
+        os._exit(3)
+    return task * task
+
+
+def crashed(task, reason):
+    return ("crashed", task, reason)
+
+
+def test_every_task_gives_its_result_with_a_bounded_number_in_flight():
+    pulled = []
+
+    def tasks():
+        for i in range(40):
+            pulled.append(i)
+            yield i
+
+    got = []
+    for res in pool.map_isolated(abs, tasks(), workers=2, crashed=crashed, in_flight=3):
+        assert len(pulled) - len(got) <= 3        # never more than 3 tasks submitted ahead
+        got.append(res)
+    assert sorted(got) == list(range(40))
+
+
+def test_a_worker_that_dies_fails_its_own_task_only():
+    got = list(pool.map_isolated(square_or_die, range(30), workers=2, crashed=crashed))
+    results = sorted(r for r in got if not isinstance(r, tuple))
+    deaths = sorted((r[1], r[2]) for r in got if isinstance(r, tuple))
+    assert results == [i * i for i in range(30) if i not in (5, 8, 13, 21)]
+    assert [t for t, _ in deaths] == [5, 8, 13, 21]
+    reasons = dict(deaths)
+    assert "killed by SIGKILL (out of memory?)" in reasons[5]
+    assert "killed by SIGSEGV" in reasons[8]
+    assert "exited (code 3)" in reasons[21]
+
+
+def test_death_reason_names_the_signal():
+    assert pool.death_reason(-signal.SIGABRT).startswith("the worker process was killed by SIGABRT")
+    assert pool.death_reason(1) == ("the worker process exited (code 1) while processing "
+                                    "this document")
+
+
+def segfault_on_report_002(src, segmenter="jieba"):
+    if src.doc_id == "report_002":
+        segfault()
+    return fake_process(src)
+
+
+def test_a_run_stores_a_document_that_kills_its_worker_as_failed(tmp_path, db_path):
+    write_corpus(tmp_path / "c", 6)
+    s = runner.run([tmp_path / "c"], db_path, workers=2, quiet=True,
+                   process=segfault_on_report_002)
+    assert (s.read, s.records["ncms_participation_rate"]) == (6, 15)
+    assert [(d, r.split(" while")[0]) for d, _, r in s.failed] == [
+        ("report_002", "the worker process was killed by SIGSEGV")]
