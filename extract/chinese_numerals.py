@@ -30,6 +30,11 @@ CN_BIG = {"万": 10**4, "亿": 10**8}
 _ARABIC = set("0123456789")
 
 
+def _all_arabic(s: str) -> bool:
+    """A non-empty run of 0-9 only (str methods: this runs for every number string)."""
+    return s.isascii() and s.isdigit()
+
+
 def _parse_arabic(s: str) -> Decimal | None:
     if not s or s[0] == "," or s[-1] in ",.":
         return None
@@ -39,7 +44,7 @@ def _parse_arabic(s: str) -> Decimal | None:
         if not (1 <= len(groups[0]) <= 3) or any(len(g) != 3 for g in groups[1:]):
             return None
         head = "".join(groups)
-    if not head or not set(head) <= _ARABIC or (dot and (not frac or not set(frac) <= _ARABIC)):
+    if not _all_arabic(head) or (dot and not _all_arabic(frac)):
         return None
     return Decimal(head + (("." + frac) if dot else ""))
 

@@ -29,7 +29,6 @@ Conventions (see the YAML files for the surface forms):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Optional
@@ -43,26 +42,32 @@ from .patterns import PatternError, expand, load_patterns
 __all__ = ["recognise", "parse_number", "format_chinese", "units", "magnitudes"]
 
 _ONE = Decimal(1)
+# the master match's groups that build() reads, with skip first (read in one call)
+_GROUPS = ("skip", "lo", "hi", "qb", "qa", "pc", "perp")
 _HUNDRED = Decimal(100)
 
 
-@dataclass(frozen=True)
 class _End:
-    """One end of a quantity as printed: its number, magnitude and unit."""
-    number: Optional[Decimal]     # None when masked
-    mag: Optional[Decimal]        # 万 → 10000; None when not printed
-    mag_text: str
-    unit: Optional[str]           # canonical unit; None when not printed
-    unit_text: str
-    scale: Decimal                # unit scale (成 → 10, ‰ → 0.1)
-    approx: bool                  # 多 / 余 inside
-    masked: bool
-    own_value: Optional[float] = None   # scaled by its own magnitude and unit
-    printed_unit: str = ""              # magnitude and unit as printed (万元)
+    """One end of a quantity as printed: its number, magnitude and unit.
 
-    def __post_init__(self):
-        object.__setattr__(self, "own_value", self.value(self.mag, self.scale))
-        object.__setattr__(self, "printed_unit", self.mag_text + self.unit_text)
+    A plain slotted class rather than a frozen dataclass: one is built for every distinct
+    number string of a corpus (most are distinct), and the frozen __post_init__ cost more
+    than the parse.  Treat it as read-only; the parse cache shares it."""
+    __slots__ = ("number", "mag", "mag_text", "unit", "unit_text", "scale", "approx", "masked",
+                 "own_value", "printed_unit")
+
+    def __init__(self, number: Optional[Decimal], mag: Optional[Decimal], mag_text: str,
+                 unit: Optional[str], unit_text: str, scale: Decimal, approx: bool, masked: bool):
+        self.number = number          # None when masked
+        self.mag = mag                # 万 → 10000; None when not printed
+        self.mag_text = mag_text
+        self.unit = unit              # canonical unit; None when not printed
+        self.unit_text = unit_text
+        self.scale = scale            # unit scale (成 → 10, ‰ → 0.1)
+        self.approx = approx          # 多 / 余 inside
+        self.masked = masked
+        self.own_value = self.value(mag, scale)       # scaled by its own magnitude and unit
+        self.printed_unit = mag_text + unit_text      # magnitude and unit as printed (万元)
 
     def value(self, mag: Optional[Decimal], scale: Decimal) -> Optional[float]:
         if self.number is None:
@@ -87,6 +92,7 @@ class _Engine:
         quals = nums.raw.get("qualifiers") or {}
         self.qual = {pos: {str(k): str(v) for k, v in (quals.get(pos) or {}).items()}
                      for pos in ("before", "inside", "after")}
+        self.qual_before, self.qual_after = self.qual["before"], self.qual["after"]
 
         unit_alts = []
         for surface in sorted(self.units, key=len, reverse=True):
@@ -120,46 +126,49 @@ class _Engine:
         m = self.end_re.fullmatch(s)
         if m is None:
             return None
-        approx = bool(m.group("inf") or m.group("inf2"))
-        mag_text = m.group("mag") or ""
+        inf, inf2, mag_text, unit_text, fnum, fden, masked, num_text = m.group(
+            "inf", "inf2", "mag", "unit", "fnum", "fden", "masked", "num")
+        approx = bool(inf or inf2)
+        mag_text = mag_text or ""
         mag = self.mags[mag_text] if mag_text else None
-        unit_text = m.group("unit") or ""
+        unit_text = unit_text or ""
         unit, scale = self.units[unit_text] if unit_text else (None, _ONE)
-        if m.group("fnum") is not None:                     # 百分之十五, 三分之二
-            den = parse_decimal(m.group("fden"))
-            num = parse_decimal(m.group("fnum"))
+        if fnum is not None:                                # 百分之十五, 三分之二
+            den = parse_decimal(fden)
+            num = parse_decimal(fnum)
             if not den or num is None:
                 return None
-            fden = m.group("fden")
             unit_text = (fden if fden in "百千万" else "") + "分之"
             return _End(num / den * _HUNDRED, None, "", "%", unit_text, _ONE, False, False)
-        if m.group("masked") is not None:
+        if masked is not None:
             return _End(None, mag, mag_text, unit, unit_text, scale, approx, True)
-        num = parse_decimal(m.group("num"))
+        num = parse_decimal(num_text)
         if num is None:
             return None
         return _End(num, mag, mag_text, unit, unit_text, scale, approx, False)
 
     # -- one match ----------------------------------------------------------------
-    def build(self, m, text: str) -> list[Quantity]:
-        lo_text, hi_text, qb, qa, pc, perp = m.group("lo", "hi", "qb", "qa", "pc", "perp")
+    def build(self, m, text: str, groups=None) -> list[Quantity]:
+        """The quantities of one master match that is not a skip; *groups* are the match's
+        `_GROUPS` when the caller has already read them (one group() call, not two)."""
+        _, lo_text, hi_text, qb, qa, pc, perp = groups or m.group(*_GROUPS)
         lo = _parse_end_cached(lo_text)
         if lo is None:
             return []
-        hi = _parse_end_cached(hi_text) if hi_text is not None else None
-        if hi_text is not None and hi is None:
-            return []
         per_capita = pc is not None or perp is not None
-        qualifier = self.qual["before"].get(qb) if qb else None
+        qualifier = self.qual_before.get(qb) if qb else None
         b0, b1 = m.span("body")
 
-        if hi is None:
+        if hi_text is None:
             if lo.approx and qualifier is None:
                 qualifier = "approx"
             if qualifier is None and qa:
-                qualifier = self.qual["after"].get(qa)
+                qualifier = self.qual_after.get(qa)
             return [Quantity(b0, b1, text[b0:b1], lo.own_value, None, lo.unit or "",
                              lo.printed_unit, qualifier, lo.masked, per_capita)]
+        hi = _parse_end_cached(hi_text)
+        if hi is None:
+            return []
 
         if lo.unit is not None and hi.unit is not None and lo.unit != hi.unit:
             # two numbers that only look like a range (3人-5天): give both
@@ -168,7 +177,7 @@ class _Engine:
             first = Quantity(l0, l1, text[l0:l1], lo.own_value, None, lo.unit, lo.printed_unit,
                              qualifier, lo.masked, pc is not None)
             second = Quantity(h0, b1, text[h0:b1], hi.own_value, None, hi.unit, hi.printed_unit,
-                              self.qual["after"].get(qa) if qa else None, hi.masked,
+                              self.qual_after.get(qa) if qa else None, hi.masked,
                               perp is not None)
             return [first, second]
 
@@ -182,7 +191,7 @@ class _Engine:
         if (lo.approx or hi.approx) and qualifier is None:
             qualifier = "approx"
         if qualifier is None and qa:
-            qualifier = self.qual["after"].get(qa)
+            qualifier = self.qual_after.get(qa)
         unit_text = hi.printed_unit if hi.unit is not None else lo.printed_unit
         return [Quantity(b0, b1, text[b0:b1],
                          None if masked else lo.value(lo_mag, lo_scale),
@@ -206,8 +215,9 @@ def recognise(text: str, start: int = 0, end: Optional[int] = None) -> list[Quan
     out: list[Quantity] = []
     build = eng.build
     for m in eng.master.finditer(text, start, len(text) if end is None else end):
-        if m.group("skip") is None:
-            out.extend(build(m, text))
+        groups = m.group(*_GROUPS)
+        if groups[0] is None:
+            out.extend(build(m, text, groups))
     return out
 
 
