@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import regex
 
 from extract.model import TimeMention
 from extract.timeref import YearResolver, document_date, find_times, year_at
@@ -248,3 +249,49 @@ def test_year_resolver_over_a_document():
 def test_year_at_with_no_mentions():
     assert year_at(5, [], 0) is None
     assert year_at(5, [TimeMention(10, 15, "2010年", 2010)], 0) is None
+
+
+# --- the first-character lookahead the scan puts in front of each time pattern ----------
+
+def _matches(rx, text):
+    return [(m.start(), m.end(), m.group()) for m in rx.finditer(text)]
+
+
+def test_first_char_lookahead_is_derived_from_the_pattern():
+    from extract.timeref import _with_first_chars
+    fast = _with_first_chars(regex.compile(r"(?:[1-9]|1[0-2])月(?:份)?|上半年|Q[1-4]"))
+    first = regex.match(r"\(\?=\[(.*?)\]\)", fast.pattern).group(1)
+    assert sorted(set(regex.sub(r"\\", "", first))) == sorted(set("1-9Q上"))
+    text = "2019年上半年，5月份和12月及Q3，上月"
+    assert _matches(fast, text) == _matches(regex.compile(
+        r"(?:[1-9]|1[0-2])月(?:份)?|上半年|Q[1-4]"), text)
+
+
+@pytest.mark.parametrize("pattern, flags", [
+    (r"\p{Han}{2}年", 0),            # a property: the set is not worked out
+    (r"q[1-4]", regex.IGNORECASE),   # case folding
+    (r"(?:年)?", 0),                 # can match empty: no lookahead possible
+])
+def test_first_char_lookahead_leaves_patterns_it_cannot_read_alone(pattern, flags):
+    from extract.timeref import _with_first_chars
+    rx = regex.compile(pattern, flags)
+    assert _with_first_chars(rx) is rx
+
+
+def test_every_time_pattern_matches_as_before_on_the_sample_corpus():
+    from pathlib import Path
+
+    from extract.ingest import iter_paths, read_document
+    from extract.normalise import normalise
+    from extract.timeref import _finder, _pat
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    text = "\n".join(normalise(read_document(p).text).text for p in iter_paths([corpus])
+                     if p.suffix == ".txt")
+    raw = _pat()
+    fast = dict(_finder().kinds)
+    wrapped = 0
+    for kind in raw.raw["kinds"]:
+        original = raw[kind]
+        assert _matches(fast[kind], text) == _matches(original, text), kind
+        wrapped += fast[kind] is not original
+    assert wrapped >= 2      # BareSubYear and SinceN at least get their lookahead
