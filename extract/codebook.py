@@ -307,7 +307,7 @@ def datasette_metadata() -> dict:
     tables["documents"]["label_column"] = "title"
     tables["metrics_fts"] = {"hidden": True}
     for t in ("metrics_fts_config", "metrics_fts_data", "metrics_fts_docsize",
-              "metrics_fts_idx", "metrics_fts_pending"):
+              "metrics_fts_idx", "metrics_fts_state"):
         tables[t] = {"hidden": True}
     return {
         "title": "reform-extract: health-reform metrics",

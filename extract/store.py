@@ -91,28 +91,29 @@ def _insert_sql(table: str, columns) -> str:
             f"VALUES ({', '.join('?' for _ in columns)})")
 
 
-_METRIC_INSERT = _insert_sql("metrics", [*RECORD_COLUMNS, "extractor_version", "run_id"])
+_METRIC_INSERT = _insert_sql("metrics", ["id", *RECORD_COLUMNS, "extractor_version", "run_id"])
 
 
-# The full-text index of snippets is filled in bulk: an inserted record only queues its id
-# here, and `Store.sync_fts` indexes the queue.  A deleted or updated record is taken out
-# of the index only if it was indexed (not queued), since FTS5 must be told the exact
-# text it indexed.
-FTS_PENDING = "metrics_fts_pending"
+# The full-text index of snippets is filled in bulk, not row by row: any trigger on
+# INSERT, even one doing nothing, more than doubles the cost of inserting a record, and
+# trigram-indexing rows one at a time costs three times a bulk INSERT…SELECT.  So every
+# record with ``id <= metrics_fts_state.indexed_upto`` is in the index and every record
+# above it is queued; `Store.sync_fts` indexes the queue and moves the mark.  New
+# records always get ids above the mark (`Store.save_rows` gives them explicitly, so a
+# deleted top id is never reused below it).  A deleted or updated record is taken out
+# of the index only when it is below the mark, since FTS5 must be told the exact text it
+# indexed.
+FTS_STATE = "metrics_fts_state"
 FTS_SYNC_ROWS = 200_000     # the runner indexes the queue at least this often
-_INDEXED = f"NOT EXISTS (SELECT 1 FROM {FTS_PENDING} WHERE id = old.id)"
+_INDEXED = f"old.id <= (SELECT indexed_upto FROM {FTS_STATE})"
 _FTS_TRIGGERS = {
-    "metrics_ai": f"""CREATE TRIGGER metrics_ai AFTER INSERT ON metrics BEGIN
-  INSERT OR IGNORE INTO {FTS_PENDING} (id) VALUES (new.id);
-END""",
-    "metrics_ad": f"""CREATE TRIGGER metrics_ad AFTER DELETE ON metrics BEGIN
-  INSERT INTO metrics_fts (metrics_fts, rowid, snippet)
-    SELECT 'delete', old.id, old.snippet WHERE {_INDEXED};
-  DELETE FROM {FTS_PENDING} WHERE id = old.id;
+    "metrics_ad": f"""CREATE TRIGGER metrics_ad AFTER DELETE ON metrics WHEN {_INDEXED} BEGIN
+  INSERT INTO metrics_fts (metrics_fts, rowid, snippet) VALUES ('delete', old.id, old.snippet);
 END""",
     "metrics_au": f"""CREATE TRIGGER metrics_au AFTER UPDATE ON metrics WHEN {_INDEXED} BEGIN
   INSERT INTO metrics_fts (metrics_fts, rowid, snippet) VALUES ('delete', old.id, old.snippet);
-  INSERT INTO metrics_fts (rowid, snippet) VALUES (new.id, new.snippet);
+  INSERT INTO metrics_fts (rowid, snippet)
+    SELECT new.id, new.snippet WHERE new.id <= (SELECT indexed_upto FROM {FTS_STATE});
 END""",
 }
 
@@ -288,10 +289,26 @@ class Store:
             # clauses as one token; trigrams make MATCH and LIKE find any 3+ character run.
             self.db["metrics"].enable_fts(["snippet"], create_triggers=False, tokenize="trigram")
         with self.db.atomic():
-            self.conn.execute(f"CREATE TABLE IF NOT EXISTS {FTS_PENDING} (id INTEGER PRIMARY KEY)")
-            for name, sql in _FTS_TRIGGERS.items():   # replaces sqlite-utils' per-row triggers
-                self.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-                self.conn.execute(sql)
+            self._ensure_fts_queue()
+
+    def _ensure_fts_queue(self) -> None:
+        """The high-water mark and triggers of bulk indexing (see `FTS_STATE`).  A database
+        made before them had sqlite-utils' per-row triggers, so everything in it is indexed."""
+        conn = self.conn
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (FTS_STATE,)).fetchone():
+            return
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'metrics_fts_pending'").fetchone():
+            # a queue table of early 2026-11 builds: index what it holds, then drop it
+            conn.execute("DROP TRIGGER IF EXISTS metrics_ad")
+            conn.execute("INSERT INTO metrics_fts (rowid, snippet) SELECT m.id, m.snippet "
+                         "FROM metrics_fts_pending p JOIN metrics m ON m.id = p.id")
+            conn.execute("DROP TABLE metrics_fts_pending")
+        conn.execute(f"CREATE TABLE {FTS_STATE} (indexed_upto INTEGER NOT NULL)")
+        conn.execute(f"INSERT INTO {FTS_STATE} SELECT coalesce(max(id), 0) FROM metrics")
+        conn.execute("DROP TRIGGER IF EXISTS metrics_ai")
+        for name, sql in _FTS_TRIGGERS.items():
+            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+            conn.execute(sql)
 
     # transactions ---------------------------------------------------------------------
 
@@ -339,13 +356,15 @@ class Store:
 
     def save_rows(self, rows: dict, run_id: int | None = None) -> int:
         """`save` for rows made by `doc_rows`; returns the number of records stored.
-        The snippets wait in the full-text queue until `sync_fts` (the runner calls it
+        The snippets wait for the full-text index until `sync_fts` (the runner calls it
         every `FTS_SYNC_ROWS` records and at the end of a run)."""
         doc_id = rows["document"]["doc_id"]
         with self.db.atomic():
             self._replace_doc(rows["document"], run_id)
+            first = self._next_metric_id()
             self.conn.executemany(_METRIC_INSERT, (
-                [*m.values(), EXTRACTOR_VERSION, run_id] for m in rows["metrics"]))
+                [i, *m.values(), EXTRACTOR_VERSION, run_id]
+                for i, m in enumerate(rows["metrics"], first)))
             for table in ("articles", "sections"):
                 if rows[table]:
                     cols = ["doc_id", *rows[table][0]]
@@ -353,18 +372,22 @@ class Store:
                                           ([doc_id, *r.values()] for r in rows[table]))
         return len(rows["metrics"])
 
-    def sync_fts(self) -> int:
-        """Index the snippets of the records queued since the last call; returns how many.
+    def _next_metric_id(self) -> int:
+        """An id above every record's and above the indexed mark (never reused below it)."""
+        return self.conn.execute(
+            f"SELECT max(coalesce((SELECT max(id) FROM metrics), 0), indexed_upto) + 1 "
+            f"FROM {FTS_STATE}").fetchone()[0]
 
-        Indexing rows in bulk costs about a third of what a per-row trigger costs (trigram
-        tokenising row by row dominated a run's writing), so inserts only queue the row id
-        (`FTS_PENDING`) and this moves the queue into ``metrics_fts`` in one statement.
-        Deletes and updates keep the index exact either way (see `_FTS_TRIGGERS`)."""
+    def sync_fts(self) -> int:
+        """Index the snippets of the records stored since the last call; returns how many.
+        One INSERT…SELECT over the ids above the mark (see `FTS_STATE`)."""
         with self.db.atomic():
-            self.conn.execute(
-                f"INSERT INTO metrics_fts (rowid, snippet) SELECT m.id, m.snippet "
-                f"FROM {FTS_PENDING} p JOIN metrics m ON m.id = p.id")
-            n = self.conn.execute(f"DELETE FROM {FTS_PENDING}").rowcount
+            (mark,) = self.conn.execute(f"SELECT indexed_upto FROM {FTS_STATE}").fetchone()
+            n = self.conn.execute(
+                "INSERT INTO metrics_fts (rowid, snippet) SELECT id, snippet FROM metrics "
+                "WHERE id > ?", (mark,)).rowcount
+            self.conn.execute(f"UPDATE {FTS_STATE} SET indexed_upto = "
+                              f"max(indexed_upto, coalesce((SELECT max(id) FROM metrics), 0))")
         return n
 
     def save_failure(self, doc_id: str, path, sha256: str | None, reason: str,

@@ -131,7 +131,6 @@ def test_batched_saves_queue_snippets_until_sync(store):
     store.save_rows(doc_rows(with_snippet(make_result("a", n=2), "全县参合率达到95%")))
     store.save_rows(doc_rows(with_snippet(make_result("b", n=1), "住院报销比例为60%")))
     assert fts_hits(store.conn, "参合率") == []          # queued, not yet indexed
-    assert rows(store.conn, "SELECT count(*) FROM metrics_fts_pending")[0][0] == 3
     assert store.sync_fts() == 3
     assert fts_hits(store.conn, "参合率") == [("a", 90.0), ("a", 91.0)]
     assert fts_hits(store.conn, "报销比例") == [("b", 90.0)]
@@ -167,9 +166,9 @@ def test_a_database_with_per_row_triggers_is_migrated(db_path):
     old = Store(db_path)
     old.ensure_schema()
     with old.db.atomic():                                # the schema of earlier versions
-        for t in ("metrics_ai", "metrics_ad", "metrics_au"):
+        for t in ("metrics_ad", "metrics_au"):
             old.conn.execute(f"DROP TRIGGER {t}")
-        old.conn.execute("DROP TABLE metrics_fts_pending")
+        old.conn.execute("DROP TABLE metrics_fts_state")
     old.db["metrics"].enable_fts(["snippet"], create_triggers=True, tokenize="trigram",
                                  replace=True)
     with old.db.atomic():
@@ -179,11 +178,21 @@ def test_a_database_with_per_row_triggers_is_migrated(db_path):
     old.ensure_schema()
     old.save_rows(doc_rows(with_snippet(make_result("a", n=1), "住院报销比例为60%")))
     assert fts_hits(old.conn, "参合率") == []
-    assert fts_hits(old.conn, "报销比例") == []          # queued by the new trigger
+    assert fts_hits(old.conn, "报销比例") == []          # queued: no per-row trigger any more
     assert old.sync_fts() == 1
     assert fts_hits(old.conn, "报销比例") == [("a", 90.0)]
     assert fts_consistent(old.conn)
     old.close()
+
+
+def test_ids_freed_at_the_top_are_not_reused_below_the_indexed_mark(store):
+    store.save(with_snippet(make_result("a", n=3), "全县参合率达到95%"))     # ids 1-3, indexed
+    store.save(with_snippet(make_result("a", n=0), ""))                      # deleted
+    store.save_rows(doc_rows(with_snippet(make_result("b", n=2), "门诊报销比例为50%")))
+    assert rows(store.conn, "SELECT id FROM metrics ORDER BY id") == [(4,), (5,)]
+    assert store.sync_fts() == 2
+    assert fts_hits(store.conn, "报销比例") == [("b", 90.0), ("b", 91.0)]
+    assert fts_consistent(store.conn)
 
 
 def test_run_log(store):
