@@ -6,7 +6,7 @@ whatever the number of tasks).  A worker killed mid-task — a parser's segfault
 corrupt file, the kernel's OOM killer, a stray SIGKILL — breaks the whole process pool
 and every task in flight with it; `multiprocessing.Pool` then waits forever.  Here the
 tasks that were in flight are run again one by one, each alone in a fresh process, so
-the one that kills its process is named (``crashed(task, reason)`` gives its result)
+the one that kills its process is named (``crashed(task, exitcode)`` gives its result)
 and the others' results are kept; then a new pool takes the remaining tasks.
 """
 from __future__ import annotations
@@ -42,7 +42,8 @@ def _child(conn, fn, task, initializer, initargs):
 
 
 def run_alone(fn: Callable, task, crashed: Callable, initializer=None, initargs=()):
-    """``fn(task)`` in a process of its own; ``crashed(task, reason)`` if that process dies."""
+    """``fn(task)`` in a process of its own; ``crashed(task, exitcode)`` if that process
+    dies (exitcode as `multiprocessing.Process` gives it: -N for signal N)."""
     recv, send = _CTX.Pipe(duplex=False)
     proc = _CTX.Process(target=_child, args=(send, fn, task, initializer, initargs), daemon=True)
     proc.start()
@@ -55,7 +56,7 @@ def run_alone(fn: Callable, task, crashed: Callable, initializer=None, initargs=
         recv.close()
         proc.join()
     if proc.exitcode != 0:
-        return crashed(task, death_reason(proc.exitcode))
+        return crashed(task, proc.exitcode)
     return result
 
 

@@ -10,6 +10,7 @@ segfault, the OOM killer), see `extract.pool`.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import queue
@@ -24,11 +25,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from extract.pool import map_isolated
+from extract.pool import death_reason, map_isolated
 from extract.store import FTS_SYNC_ROWS, Store, doc_rows, writer_lock
 
 BATCH_DOCS = 20        # commit after this many documents ...
 BATCH_SECONDS = 2.0    # ... or when the oldest uncommitted one is this old
+DOC_TIMEOUT_S = 1800.0  # a worker spending longer on one document fails it (--timeout)
 
 
 @dataclass
@@ -81,10 +83,16 @@ def assign_ids(paths) -> list[tuple[str, Path]]:
 _WORKER: dict = {}
 
 
-def init_worker(process, segmenter: str, ignore_sigint: bool, max_bytes: int | None = None) -> None:
+def init_worker(process, segmenter: str, ignore_sigint: bool, max_bytes: int | None = None,
+                timeout: float | None = None) -> None:
+    """Set up a worker.  With *timeout*, a document taking longer ends the worker process
+    by SIGALRM (its default action), which `extract.pool` reports as that document's
+    failure: unlike an exception, this also stops a loop inside C code such as a regex."""
     if ignore_sigint:      # Ctrl-C is the main process's to handle
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER.update(process=process, segmenter=segmenter, max_bytes=max_bytes)
+    if timeout:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    _WORKER.update(process=process, segmenter=segmenter, max_bytes=max_bytes, timeout=timeout)
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -101,8 +109,19 @@ def _sha256(path: str) -> str:
 
 def process_one(task):
     """(status, doc_id, path, sha256, rows-or-reason) for one (doc_id, path, known hash)."""
-    from extract.ingest import MAX_BYTES, IngestError, read_document
     doc_id, path, known = task
+    timeout = _WORKER.get("timeout")
+    if timeout:
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        return _process_one(doc_id, path, known)
+    finally:
+        if timeout:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _process_one(doc_id: str, path: str, known: str | None):
+    from extract.ingest import MAX_BYTES, IngestError, read_document
     sha = None
     try:
         try:
@@ -127,19 +146,26 @@ def process_one(task):
 
 # --- main side ------------------------------------------------------------------------
 
-def _results(tasks, workers: int, process, segmenter: str, max_bytes: int | None, inline: bool):
+def _results(tasks, workers: int, process, segmenter: str, max_bytes: int | None, inline: bool,
+             timeout: float | None = None):
     """`process_one` over *tasks*, lazily, in completion order: in *workers* worker
-    processes (`extract.pool.map_isolated`: a worker that dies takes only its own
-    document down, stored as failed with the reason), or in this process when *inline*."""
+    processes (`extract.pool.map_isolated`: a worker that dies or times out takes only its
+    own document down, stored as failed with the reason), or in this process when
+    *inline* (no timeout there)."""
     if inline:
         init_worker(process, segmenter, ignore_sigint=False, max_bytes=max_bytes)
         return map(process_one, tasks)
-    return map_isolated(process_one, tasks, workers, crashed=_crashed, initializer=init_worker,
-                        initargs=(process, segmenter, True, max_bytes))
+    return map_isolated(process_one, tasks, workers, crashed=functools.partial(_crashed, timeout),
+                        initializer=init_worker,
+                        initargs=(process, segmenter, True, max_bytes, timeout))
 
 
-def _crashed(task, reason: str):
+def _crashed(timeout: float | None, task, exitcode: int | None):
     doc_id, path, _ = task
+    if timeout and exitcode == -signal.SIGALRM:
+        reason = f"timed out: processing took longer than {timeout:g} s (--timeout)"
+    else:
+        reason = death_reason(exitcode)
     return "failed", doc_id, path, None, reason
 
 
@@ -180,11 +206,13 @@ def load_reference_tables(store: Store) -> None:
 
 def run(paths, db, force: bool = False, strict: bool = False, workers: int | None = None,
         quiet: bool = False, segmenter: str = "jieba", process=None,
-        max_bytes: int | None = None, inline: bool = False) -> RunSummary:
+        max_bytes: int | None = None, inline: bool = False,
+        timeout: float | None = DOC_TIMEOUT_S) -> RunSummary:
     """Extract every document under *paths* into the database *db*; see the module doc.
     A file larger than *max_bytes* (default `extract.ingest.MAX_BYTES`) fails unread.
     Documents are processed in *workers* worker processes, or in this process when
-    *inline* (for debugging: a crash in a parser then ends the run)."""
+    *inline* (for debugging: a crash in a parser then ends the run); a document taking
+    longer than *timeout* seconds in a worker fails (None: no limit)."""
     from extract.ingest import iter_paths
     if process is None:   # imported here so a broken pipeline fails once, not per document
         from extract.pipeline import prepare, process
@@ -201,11 +229,12 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
         load_reference_tables(store)
         summary.run_id = store.start_run({
             "paths": [str(p) for p in paths], "force": force, "strict": strict,
-            "workers": workers, "segmenter": segmenter, "max_bytes": max_bytes})
+            "workers": workers, "segmenter": segmenter, "max_bytes": max_bytes,
+            "inline": inline, "timeout": timeout})
         known = {} if force else store.known_hashes()
         tasks = ((doc_id, str(p), known.get(doc_id)) for doc_id, p in jobs)
         with tqdm(total=len(jobs), unit="doc", disable=quiet, file=sys.stderr) as bar:
-            results = _results(tasks, workers, process, segmenter, max_bytes, inline)
+            results = _results(tasks, workers, process, segmenter, max_bytes, inline, timeout)
             writer = ResultWriter(store, summary)
             write_behind(writer, _batches(_ticking(results, bar)))
             writer.finish()
