@@ -251,6 +251,11 @@ class Attributor:
             self._art_times[idx] = (ts, [t.start for t in ts])
         return self._art_times[idx]
 
+    def _dates(self, t: TimeMention, pos: int) -> bool:
+        """Whether mention *t* can date a value at *pos*: the year of a change's starting
+        value (由去年的1.8万元降至1.5万元) dates only the value right after its 的."""
+        return not t.base or self.text[t.end:pos].strip() == "的"
+
     def time_for(self, pos: int, sent_start: int) -> Optional[TimeMention]:
         """The nearest time phrase before *pos* in its paragraph (a span such as 2012年以来
         stops there: the value is a total, not a year's); else the nearest dated phrase
@@ -262,18 +267,18 @@ class Attributor:
         para = self.st.paragraph_at(pos)
         lo = para.start if para is not None else sent_start
         for t in reversed(ts[bisect.bisect_left(starts, lo):j]):
-            if t.end <= pos:
+            if t.end <= pos and self._dates(t, pos):
                 return t if t.year is not None else None
         art = self.st.articles[idx]
         for sec in reversed(self._section_path(pos)):
             for t in reversed(ts[bisect.bisect_left(starts, sec.start):j]):
-                if t.end <= pos and t.year is not None:
+                if t.end <= pos and t.year is not None and self._dates(t, pos):
                     return t
         # the article's head: its title's year (2012年医改工作总结) before a date line
         # under it (二〇一三年一月八日 is when the report on 2012 was written)
         title_end = art.start + len(art.title or "") + 8
         head_end = min(art.end, art.start + _rules()["head"])
         head = [t for t in ts[bisect.bisect_left(starts, art.start):bisect.bisect_left(starts, head_end)]
-                if t.year is not None and t.end <= pos]
+                if t.year is not None and t.end <= pos and self._dates(t, pos)]
         titled = [t for t in head if t.start < title_end]
         return (titled or head or [None])[0]

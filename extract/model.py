@@ -46,6 +46,8 @@ class TimeMention:
     period_start: Optional[str] = None   # ISO date, e.g. 2018-01-01
     period_end: Optional[str] = None     # ISO date, e.g. 2018-03-31
     relative: bool = False               # 今年/去年 resolved against the document date
+    base: bool = False                   # the year of a change's starting value (由去年的X降至Y):
+                                         # it dates X, right after its 的, and nothing else
 
 
 @dataclass

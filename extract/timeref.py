@@ -33,7 +33,9 @@ Patterns are in ``patterns/time.yaml``; this module turns their matches into
 * ``到2020年``, ``截至2021年底``: the word before is kept in the surface (a target, a stock);
   after 截至/截止 the period has no start and ends at the date.
 * The baseline of a comparison (``比上年增长``, ``较2009年``, ``与上年相比``) is not returned:
-  it does not date the value beside it.
+  it does not date the value beside it.  The year of a change's starting value
+  (``由去年的1.8万元降至1.5万元``, ``从2015年的62%提高到``) is returned with ``base=True``:
+  it dates that value only, not the ones after it.
 
 ``document_date(text)``: the first of (1) a signature date -- one of the last lines is a
 date alone or after a signer's name (``某某县卫生局 二〇一二年四月十日``); (2) a header
@@ -258,6 +260,8 @@ class _Finder:
         self.cumulative = set(raw.get("cumulative_prefixes") or [])
         self.cmp_before = re.compile(raw["comparison_before"])
         self.cmp_after = re.compile(raw["comparison_after"])
+        self.base_before = re.compile(raw["change_base_before"])
+        self.base_after = re.compile(raw["change_base_after"])
         self.full_date = p["FullDate"]
         self.timestamp = p.compile(raw["timestamp_label"] + "(?P<date>{FullDate})")
         self._recent: list = []   # (text, start, end, candidates) of the last few scans
@@ -310,8 +314,10 @@ def find_times(text: str, doc_date: Optional[date] = None, start: int = 0,
     out = _Mentions()
     for s, e, _rank, kind in cands:
         before = text[max(0, s - 4):s]
-        if f.cmp_before.search(before) or f.cmp_after.search(text[e:e + 6]):
+        after = text[e:e + 6]
+        if f.cmp_before.search(before) or f.cmp_after.search(after):
             continue
+        base = bool(f.base_before.search(before) and f.base_after.search(after))
         prefix = f.prefix_before(text, s, start)
         core = text[s:e]
         m = _resolve(kind, core, doc_date, out, text, s, two_digit)
@@ -321,7 +327,7 @@ def find_times(text: str, doc_date: Optional[date] = None, start: int = 0,
         if prefix in f.cumulative and p1:
             p0 = None
         ms = s - len(prefix)
-        out.append(TimeMention(ms, e, text[ms:e], year, p0, p1, rel))
+        out.append(TimeMention(ms, e, text[ms:e], year, p0, p1, rel, base))
     return list(out)
 
 

@@ -65,3 +65,19 @@ def test_masked_region_and_digits():
         ("ncms_enrollees", "level", None, "人", None, 2011),
         ("ncms_participation_rate", "level", 97.5, "%", None, 2011),
     ]
+
+
+def test_the_year_of_a_change_s_starting_value_dates_that_value_only():
+    text = ("某县医疗保障局2023年工作总结\n"
+            "今年全县城乡居民医保人均财政补助标准为640元。大病保险起付线由去年的1.8万元降至"
+            "1.5万元，大病保险报销比例提高到65%。\n"
+            "新农合参合率从2009年的82%提高到96%。\n"
+            "某县医疗保障局\n2023年12月10日\n")
+    assert [(m, v, y) for m, _k, v, _u, _r, y in run(text)] == [
+        ("fiscal_subsidy_per_capita", 640.0, 2023),
+        ("deductible", 18000.0, 2022),      # 由去年的1.8万元: last year's
+        ("deductible", 15000.0, 2023),      # … 降至1.5万元: this year's, not 去年's
+        ("reimbursement_ratio", 65.0, 2023),
+        ("ncms_participation_rate", 82.0, 2009),
+        ("ncms_participation_rate", 96.0, 2023),
+    ]
