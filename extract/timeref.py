@@ -41,9 +41,10 @@ Patterns are in ``patterns/time.yaml``; this module turns their matches into
 date alone or after a signer's name (``某某县卫生局 二〇一二年四月十日``); (2) a header
 date -- one of the first lines is a date alone (``2010年3月5日`` under the title);
 (3) a labelled publication timestamp near the top or the end (``时间:2022-10-12
-18:00:06``, ``发布日期：2021-06-30``).  The signature and header dates say when the report
-was written, which is what its 今年 means; a web page's timestamp may come later.  Dates in
-the body are never used.
+18:00:06``, ``发布日期：2021-06-30``); (4) a signature or header line dated to the month
+only (``2016 年 11 月``), as that month's last day.  The signature and header dates say
+when the report was written, which is what its 今年 means; a web page's timestamp may come
+later.  Dates in the body are never used.
 """
 from __future__ import annotations
 
@@ -494,6 +495,26 @@ def _signature_date(line: str) -> Optional[date]:
     return None
 
 
+def _month_date(line: str, signature: bool) -> Optional[date]:
+    """The last day of the month of a line that is a year and month alone (``2016 年 11 月``,
+    ``二〇一六年十一月``) or, for a *signature* line, after a signer's name: a report dated
+    to the month only."""
+    s = _TIME_OF_DAY.sub("", line.strip().rstrip(_BRACKETS + "。.").lstrip(_BRACKETS))
+    ms = find_times(s)
+    if not ms:
+        return None
+    m = ms[-1]
+    if m.end != len(s) or m.year is None or m.relative or not (m.period_start and m.period_end):
+        return None
+    a, b = date.fromisoformat(m.period_start), date.fromisoformat(m.period_end)
+    if a.day != 1 or (a.year, a.month) != (b.year, b.month) or (b + timedelta(days=1)).day != 1:
+        return None        # not one whole month (a day, a quarter, 1-6月)
+    head = s[:m.start].strip(_BRACKETS)
+    if head and (not signature or len(head) > 40 or _SENTENCE.search(head)):
+        return None
+    return b
+
+
 def document_date(text: str) -> Optional[date]:
     """The date the document was written or published (see the module doc for the rule)."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
@@ -515,6 +536,19 @@ def document_date(text: str) -> Optional[date]:
             d = _date_of(m.group("date"))
             if d:
                 return d
+    # dated to the month only (2016 年 11 月 under the title or signed so): its last day
+    for ln in reversed(lines[-8:]):
+        d = _month_date(ln, signature=True)
+        if d:
+            return d
+    head = 0
+    for ln in lines[:15]:
+        head += len(ln)
+        if head > 1500:
+            break
+        d = _month_date(ln, signature=False)
+        if d:
+            return d
     return None
 
 

@@ -171,6 +171,12 @@ DOC_DATES = [
     ("标题\n正文\n2019.12.31", date(2019, 12, 31)),
     # the signature wins over a web timestamp: it says when the report was written
     ("标题\n发布时间：2012-01-05\n正文\n某某县卫生局\n2011年12月28日", date(2011, 12, 28)),
+    # dated to the month only: under the title, or signed; a day or a timestamp wins
+    ("某县经验做法\n某县卫生局\n2016 年 11 月\n\n正文提到2015年。", date(2016, 11, 30)),
+    ("工作总结\n正文。\n某某县卫生局 二〇一二年二月", date(2012, 2, 29)),
+    ("标题\n发布时间：2017-03-02\n正文\n某某县卫生局\n2017年2月", date(2017, 3, 2)),
+    ("标题\n2016年1-6月\n正文", None),
+    ("标题\n正文\n截至2016年11月，参合率达到95%。", None),
     # body dates are never the document date
     ("标题\n正文于2019年4月5日召开会议，要求如下。\n完", None),
     ("一、2009年工作回顾\n二、2010年安排", None),
