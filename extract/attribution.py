@@ -23,7 +23,7 @@ from typing import Optional
 from .model import RegionMention, TimeMention
 from .patterns import load_patterns
 from .regions import Gazetteer
-from .timeref import document_date, find_times
+from .timeref import document_date, find_times, summary_year
 
 
 @lru_cache(maxsize=1)
@@ -216,7 +216,8 @@ class Attributor:
         return self._doc_date
 
     def article_date(self, idx: int):
-        """The article's own date, else the document's; else, so that 今年 and 目前 still
+        """The article's own date, else the document's — for a summary of year Y (its
+        title: 2017年…工作总结) dated in Y+1, Y's last day; else, so that 今年 and 目前 still
         resolve, the first year in the article's title (2023年医保工作总结), else the latest
         year the article states (a goal for the year after it, 到2010年底, counts; goals
         further ahead do not), taken as that year's last day."""
@@ -224,6 +225,11 @@ class Attributor:
             art = self.st.articles[idx]
             d = document_date(self.text[art.start:art.end]) if len(self.st.articles) > 1 else None
             d = d or self.document_date()
+            if d is not None:
+                # a summary of year Y signed or posted in Y+1 still calls Y 今年
+                y = summary_year(art.title or "")
+                if y is not None and y == d.year - 1:
+                    d = date(y, 12, 31)
             if d is None:
                 stated, ahead = [], []
                 for t in find_times(self.text, None, art.start, art.end):

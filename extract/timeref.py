@@ -59,7 +59,7 @@ import regex
 
 from extract.model import TimeMention
 
-__all__ = ["document_date", "find_times", "year_at", "YearResolver"]
+__all__ = ["document_date", "find_times", "summary_year", "year_at", "YearResolver"]
 
 _FW = str.maketrans("０１２３４５６７８９－．", "0123456789-.")
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
@@ -261,6 +261,7 @@ class _Finder:
         self.cumulative = set(raw.get("cumulative_prefixes") or [])
         self.cmp_before = re.compile(raw["comparison_before"])
         self.cmp_after = re.compile(raw["comparison_after"])
+        self.summary_title = re.compile(raw["summary_title"])
         self.base_before = re.compile(raw["change_base_before"])
         self.base_after = re.compile(raw["change_base_after"])
         self.full_date = p["FullDate"]
@@ -492,6 +493,17 @@ def _signature_date(line: str) -> Optional[date]:
             head = s[:m.start()].strip(_BRACKETS)
             if len(head) <= 40 and not _SENTENCE.search(head):
                 return _date_of(m.group())
+    return None
+
+
+def summary_year(title: str) -> Optional[int]:
+    """The year a summary report's title is about (罗湖区2017年医改工作总结 → 2017; the
+    first year named), else None (not a summary, or no year)."""
+    if not title or not _finder().summary_title.search(title):
+        return None
+    for t in find_times(title, None):
+        if t.year is not None and not t.relative:
+            return t.year
     return None
 
 

@@ -81,3 +81,14 @@ def test_the_year_of_a_change_s_starting_value_dates_that_value_only():
         ("ncms_participation_rate", 82.0, 2009),
         ("ncms_participation_rate", 96.0, 2023),
     ]
+
+
+def test_a_year_s_summary_posted_the_next_year_calls_that_year_this_year():
+    summary = ("某区2017年医改工作总结\n发布时间：2018-01-22 来源：某网\n"
+               "今年全区新农合参合率达到98%，比上年提高1个百分点。\n")
+    report = ("2018年政府工作报告\n发布时间：2018-01-22 来源：某网\n"
+              "今年全区新农合参合率达到98%。\n")
+    assert [(m, v, y) for m, _k, v, _u, _r, y in run(summary)] == [
+        ("ncms_participation_rate", 98.0, 2017), ("ncms_participation_rate", 1.0, 2017)]
+    assert [(m, v, y) for m, _k, v, _u, _r, y in run(report)] == [
+        ("ncms_participation_rate", 98.0, 2018)]

@@ -301,3 +301,15 @@ def test_every_time_pattern_matches_as_before_on_the_sample_corpus():
         assert _matches(fast[kind], text) == _matches(original, text), kind
         wrapped += fast[kind] is not original
     assert wrapped >= 2      # BareSubYear and SinceN at least get their lookahead
+
+
+@pytest.mark.parametrize("title,year", [
+    ("某区2017年深化医药卫生体制改革工作总结", 2017),
+    ("某市医疗保障局2023年工作总结和2024年工作计划", 2023),
+    ("某县2012年新农合工作自查报告", 2012),
+    ("2018年政府工作报告", None),          # not a summary: its 今年 is the year it is given in
+    ("某县医改工作总结", None),             # no year
+])
+def test_summary_year(title, year):
+    from extract.timeref import summary_year
+    assert summary_year(title) == year
