@@ -39,7 +39,8 @@ Patterns are in ``patterns/time.yaml``; this module turns their matches into
 
 ``document_date(text)``: the first of (1) a signature date -- one of the last lines is a
 date alone or after a signer's name (``某某县卫生局 二〇一二年四月十日``); (2) a header
-date -- one of the first lines is a date alone (``2010年3月5日`` under the title);
+date -- one of the first lines is a date alone (``2010年3月5日`` under the title) or a
+speech's subtitle (``——2015年1月22日在某市人民代表大会第五次会议上``);
 (3) a labelled publication timestamp near the top or the end (``时间:2022-10-12
 18:00:06``, ``发布日期：2021-06-30``); (4) a signature or header line dated to the month
 only (``2016 年 11 月``), as that month's last day.  The signature and header dates say
@@ -262,6 +263,7 @@ class _Finder:
         self.cmp_before = re.compile(raw["comparison_before"])
         self.cmp_after = re.compile(raw["comparison_after"])
         self.summary_title = re.compile(raw["summary_title"])
+        self.speech_after_date = re.compile(raw["speech_after_date"])
         self.base_before = re.compile(raw["change_base_before"])
         self.base_after = re.compile(raw["change_base_after"])
         self.full_date = p["FullDate"]
@@ -486,6 +488,16 @@ def _only_date(line: str) -> Optional[date]:
     return _date_of(s) if m else None
 
 
+def _speech_date(line: str) -> Optional[date]:
+    """The date of a subtitle line such as ``——2015年1月22日在某市人民代表大会第五次会议上``."""
+    s = line.strip().lstrip(_BRACKETS + "—-–― ")
+    f = _finder()
+    m = f.full_date.match(s)
+    if m and f.speech_after_date.match(s, m.end()):
+        return _date_of(m.group())
+    return None
+
+
 def _signature_date(line: str) -> Optional[date]:
     s = _TIME_OF_DAY.sub("", line.strip().rstrip(_BRACKETS + "。."))
     for m in _finder().full_date.finditer(s):
@@ -539,7 +551,7 @@ def document_date(text: str) -> Optional[date]:
         head += len(ln)
         if head > 1500:
             break
-        d = _only_date(ln)
+        d = _only_date(ln) or _speech_date(ln)
         if d:
             return d
     f = _finder()

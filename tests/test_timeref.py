@@ -171,6 +171,11 @@ DOC_DATES = [
     ("标题\n正文\n2019.12.31", date(2019, 12, 31)),
     # the signature wins over a web timestamp: it says when the report was written
     ("标题\n发布时间：2012-01-05\n正文\n某某县卫生局\n2011年12月28日", date(2011, 12, 28)),
+    # a speech's subtitle
+    ("政府工作报告\n——2015年1月22日在某市第六届人民代表大会第五次会议上\n某市市长\n各位代表：",
+     date(2015, 1, 22)),
+    ("在全县卫生工作会议上的讲话\n（2012年2月20日在全县卫生工作会议上）\n同志们：", date(2012, 2, 20)),
+    ("标题\n2015年1月22日，市长在大会上作报告。\n正文", None),
     # dated to the month only: under the title, or signed; a day or a timestamp wins
     ("某县经验做法\n某县卫生局\n2016 年 11 月\n\n正文提到2015年。", date(2016, 11, 30)),
     ("工作总结\n正文。\n某某县卫生局 二〇一二年二月", date(2012, 2, 29)),
