@@ -317,7 +317,7 @@ def find_times(text: str, doc_date: Optional[date] = None, start: int = 0,
     two_digit = [c for c in cands if c[3] == "TwoDigitYear"]
     out = _Mentions()
     for s, e, _rank, kind in cands:
-        before = text[max(0, s - 4):s]
+        before = text[max(0, s - 8):s]
         after = text[e:e + 6]
         if f.cmp_before.search(before) or f.cmp_after.search(after):
             continue
