@@ -21,7 +21,8 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import Iterator
 
 from tqdm import tqdm
 
@@ -66,16 +67,24 @@ class RunSummary:
 
 def assign_ids(paths) -> list[tuple[str, Path]]:
     """(doc_id, path) by sorted path: the file stem, ``stem~2``, ``stem~3`` … on collision."""
+    return [(doc_id, Path(p)) for doc_id, p in iter_jobs(paths)]
+
+
+def iter_jobs(paths) -> Iterator[tuple[str, str]]:
+    """`assign_ids` as a stream of (doc_id, path string).  What it holds while streaming is
+    the sorted path strings and the ids given so far, ~200 bytes per file: a list of
+    `Path` objects and a dict of every stored hash took ~800, which for an archive of
+    millions of files would not have stayed under a gigabyte."""
+    ordered = sorted(str(p) for p in paths)
     used: set[str] = set()
-    out = []
-    for p in sorted((Path(p) for p in paths), key=str):
-        doc_id, n = p.stem, 1
+    for s in ordered:
+        stem = PurePath(s).stem
+        doc_id, n = stem, 1
         while doc_id in used:
             n += 1
-            doc_id = f"{p.stem}~{n}"
+            doc_id = f"{stem}~{n}"
         used.add(doc_id)
-        out.append((doc_id, p))
-    return out
+        yield doc_id, s
 
 
 # --- worker side ----------------------------------------------------------------------
@@ -217,9 +226,9 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
     if process is None:   # imported here so a broken pipeline fails once, not per document
         from extract.pipeline import prepare, process
         prepare(segmenter)      # before the fork: the workers share what it loads
-    jobs = assign_ids(iter_paths([Path(p) for p in paths]))
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    summary = RunSummary(db=str(db), found=len(jobs), strict=strict)
+    ordered = sorted(str(p) for p in iter_paths([Path(p) for p in paths]))
+    workers = max(1, min(workers or os.cpu_count() or 1, len(ordered)))
+    summary = RunSummary(db=str(db), found=len(ordered), strict=strict)
 
     def waiting():
         print(f"another reform run is writing {db}; waiting for it to finish…", file=sys.stderr)
@@ -231,9 +240,11 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
             "paths": [str(p) for p in paths], "force": force, "strict": strict,
             "workers": workers, "segmenter": segmenter, "max_bytes": max_bytes,
             "inline": inline, "timeout": timeout})
-        known = {} if force else store.known_hashes()
-        tasks = ((doc_id, str(p), known.get(doc_id)) for doc_id, p in jobs)
-        with tqdm(total=len(jobs), unit="doc", disable=quiet, file=sys.stderr) as bar:
+        jobs = iter_jobs(ordered)
+        del ordered         # iter_jobs holds the list now; it is freed as it ends
+        known = (lambda doc_id: None) if force else store.hash_lookup()
+        tasks = ((doc_id, p, known(doc_id)) for doc_id, p in jobs)
+        with tqdm(total=summary.found, unit="doc", disable=quiet, file=sys.stderr) as bar:
             results = _results(tasks, workers, process, segmenter, max_bytes, inline, timeout)
             writer = ResultWriter(store, summary)
             write_behind(writer, _batches(_ticking(results, bar)))

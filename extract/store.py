@@ -250,6 +250,7 @@ class Store:
         _check_is_database(conn, self.path)
         self.db = sqlite_utils.Database(conn)
         self.conn = conn
+        self._readers: list[sqlite3.Connection] = []   # see hash_lookup
         with self.db.ensure_autocommit_on():
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")   # WAL: safe against a killed process
@@ -257,6 +258,8 @@ class Store:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
 
     def close(self) -> None:
+        for conn in self._readers:
+            conn.close()
         self.conn.close()
 
     def __enter__(self):
@@ -332,11 +335,19 @@ class Store:
             "AND extractor_version = ?", (doc_id, EXTRACTOR_VERSION)).fetchone()
         return row[0] if row else None
 
-    def known_hashes(self) -> dict[str, str]:
-        """`known_hash` for every document at once (one query for a whole run)."""
-        return dict(self.conn.execute(
-            "SELECT doc_id, sha256 FROM documents WHERE status = 'ok' AND extractor_version = ?",
-            (EXTRACTOR_VERSION,)))
+    def hash_lookup(self):
+        """`known_hash` as a function for a thread other than the writer's: it reads
+        through a connection of its own (WAL: reading never waits for the writer), one
+        indexed lookup per document instead of every hash held in memory."""
+        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        sql = ("SELECT sha256 FROM documents WHERE doc_id = ? AND status = 'ok' "
+               "AND extractor_version = ?")
+
+        def lookup(doc_id: str) -> str | None:
+            row = conn.execute(sql, (doc_id, EXTRACTOR_VERSION)).fetchone()
+            return row[0] if row else None
+        self._readers.append(conn)
+        return lookup
 
     def _replace_doc(self, doc: dict, run_id) -> None:
         doc_id = doc["doc_id"]

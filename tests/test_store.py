@@ -82,10 +82,12 @@ def test_an_aborted_batch_stores_nothing(store):
 
 def test_known_hash_and_failures(store):
     store.save(make_result("a", sha256="h1"))
-    assert store.known_hash("a") == "h1"
-    assert store.known_hash("zz") is None
+    lookup = store.hash_lookup()                  # the same through its own connection
+    assert store.known_hash("a") == lookup("a") == "h1"
+    assert store.known_hash("zz") is None and lookup("zz") is None
     store.save_failure("a", "/c/a.txt", "h2", "corrupt PDF: no trailer", run_id=None)
     assert store.known_hash("a") is None          # failed documents are tried again
+    assert lookup("a") is None
     assert rows(store.conn, "SELECT count(*) FROM metrics")[0][0] == 0
     assert rows(store.conn, "SELECT status, error FROM documents") == [
         ("failed", "corrupt PDF: no trailer")]
