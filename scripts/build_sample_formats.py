@@ -46,9 +46,10 @@ def read_source(stem):
 
 
 def blocks(text):
-    """Lines grouped into ('p', line) and ('table', [[cell, ...], ...])."""
+    """Non-blank lines as ('p', line), runs of tab-separated lines as ('table', rows);
+    tests/test_format_fidelity.py reads documents back through the same grouping."""
     out = []
-    for line in text.split("\n"):
+    for line in text.splitlines():
         if not line.strip():
             continue
         if "\t" in line:

@@ -12,6 +12,7 @@ unit), each read alike (qualifier, region, year, from a table or the text).
 from __future__ import annotations
 
 import html
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -20,6 +21,9 @@ import regex
 
 from extract.ingest import read_document
 from extract.pipeline import process
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from build_sample_formats import blocks as build_blocks  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 # prose reports of different genres (自查报告, 工作总结, 经验做法, 医保局总结, 公卫自查)
@@ -44,19 +48,8 @@ def source_text(stem: str) -> str:
 
 
 def blocks(text: str) -> list:
-    """Non-blank lines as ("p", line), runs of tab-separated lines as ("table", rows)."""
-    out: list = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        if "\t" in line:
-            if out and out[-1][0] == "table":
-                out[-1][1].append(line.split("\t"))
-            else:
-                out.append(("table", [line.split("\t")]))
-        else:
-            out.append(("p", line.strip()))
-    return out
+    """The script's grouping of lines into paragraphs and tables, paragraphs stripped."""
+    return [(kind, item.strip() if kind == "p" else item) for kind, item in build_blocks(text)]
 
 
 def key(records) -> Counter:

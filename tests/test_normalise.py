@@ -6,6 +6,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 
 import extract.normalise as nm
 from extract.normalise import normalise, to_simplified
+from strategies import DECIMAL_FORMS, FULL, spaced_number
 
 
 def spans_ok(n, source):
@@ -163,7 +164,6 @@ WORDS = ["全县参合率", "医疗费用", "门诊人次", "农村卫生院", "
          "服务机构", "达到", "标准", "覆盖"]
 UNITS = ["万元", "%", "人", "元", "亿元", "个", "年"]
 PINYIN = ["(yī)", "(liáo)", "(wèi)", "(shēng)", "(yi1)", "(fei4)"]
-FULL = str.maketrans("0123456789.%", "０１２３４５６７８９．％")
 
 
 @st.composite
@@ -182,18 +182,8 @@ def junk_word(draw, word, spaces=True):
 
 @st.composite
 def junk_number(draw, digits, frac, unit, loose_decimal=True):
-    s = digits
-    if len(digits) >= 4 and draw(st.booleans()):          # thousands spaces: 1 800
-        groups = []
-        while len(s) > 3:
-            groups.insert(0, s[-3:])
-            s = s[:-3]
-        s = " ".join([s] + groups)
-    if frac:
-        forms = [".", " . ", " ."] + ([". "] if loose_decimal else [])
-        s += draw(st.sampled_from(forms)) + frac
-    if draw(st.booleans()):
-        s = s.translate(FULL)
+    forms = DECIMAL_FORMS if loose_decimal else tuple(f for f in DECIMAL_FORMS if f != ". ")
+    s = draw(spaced_number(digits, frac, forms))
     gap = draw(st.sampled_from(["", " ", "\u3000", "\n"] if unit != "%" else ["", " "]))
     u = unit.translate(FULL) if draw(st.booleans()) else unit
     u = "".join(TRAD.get(c, c) for c in u)

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from extract.ingest import SourceDoc
 from extract.normalise import normalise
 from extract.pipeline import process
+from strategies import FULL, spaced_number
 
 # sentences as (word, figure, word, figure, ...); a figure is (digits kind, unit)
 TEMPLATES = [
@@ -33,7 +34,6 @@ TRAD = {"医": "醫", "疗": "療", "卫": "衛", "参": "參", "险": "險", "�
         "担": "擔", "减": "減", "轻": "輕", "镇": "鎮", "院": "院", "乡": "鄉", "价": "價",
         "格": "格", "床": "床", "实": "實", "际": "際", "筹": "籌", "险": "險"}
 PINYIN = ["(yī)", "(liáo)", "（wèi）", "(shēng)", "(yi1)", "(fei4)", "（cān hé）"]
-FULL = str.maketrans("0123456789.%", "０１２３４５６７８９．％")
 
 
 @st.composite
@@ -63,17 +63,7 @@ def junk_word(draw, word):
 
 @st.composite
 def junk_figure(draw, whole, frac, unit):
-    s = whole
-    if len(whole) >= 4 and draw(st.booleans()):          # thousands spaced: 1 800
-        groups = []
-        while len(s) > 3:
-            groups.insert(0, s[-3:])
-            s = s[:-3]
-        s = " ".join([s] + groups)
-    if frac:
-        s += draw(st.sampled_from([".", " . ", " .", ". "])) + frac
-    if draw(st.booleans()):
-        s = s.translate(FULL)
+    s = draw(spaced_number(whole, frac))
     gap = draw(st.sampled_from(["", " ", "\u3000"] + (["\n"] if unit != "%" else [])))
     u = unit.translate(FULL) if draw(st.booleans()) else unit
     if draw(st.booleans()):
