@@ -104,7 +104,8 @@ _METRIC_INSERT = _insert_sql("metrics", ["id", *RECORD_COLUMNS, "extractor_versi
 # of the index only when it is below the mark, since FTS5 must be told the exact text it
 # indexed.
 FTS_STATE = "metrics_fts_state"
-FTS_SYNC_ROWS = 200_000     # the runner indexes the queue at least this often
+FTS_SYNC_ROWS = 20_000      # the runner indexes the queue this often (on its writer thread, so
+                            # it overlaps extraction; the total cost is the same in 5k-1M chunks)
 _INDEXED = f"old.id <= (SELECT indexed_upto FROM {FTS_STATE})"
 _FTS_TRIGGERS = {
     "metrics_ad": f"""CREATE TRIGGER metrics_ad AFTER DELETE ON metrics WHEN {_INDEXED} BEGIN
