@@ -5,7 +5,7 @@
     reform load outputs/parquet --db outputs/reform.db
 
 The archive is listed on the client (paths only, never the texts) and cut into partitions
-of paths with `dask.bag`; each partition is one task.  A task runs the local runner's
+of paths; each partition is one task (`client.submit`).  A task runs the local runner's
 per-document function (`extract.runner.process_one`: read, hash, `pipeline.process`, every
 error caught and turned into a one-line reason, exactly as ``reform run`` does) over its
 documents and writes four Parquet files, one per table::
@@ -18,9 +18,13 @@ documents and writes four Parquet files, one per table::
 
 A partition is named after the position of its first document, and its ``documents``
 file is written last, so a task that is retried (a worker died) rewrites the same files
-and a loader never sees records without their document.  ``reform load`` reads the
-partitions the manifest lists and saves each document through `extract.store.Store`
-(atomic per-document replace), so loading twice gives the same database.
+and a loader never sees records without their document.  A partition whose task fails
+for good (Dask's KilledWorker: one of its documents kills every worker that runs it) is
+split into one task per document, and the document that still fails is written as a
+failed document by the client, so one poisonous file never ends the run.  ``reform
+load`` reads the partitions the manifest lists and saves each document through
+`extract.store.Store` (atomic per-document replace), so loading twice gives the same
+database.
 
 Inputs and the output may be local paths (on a filesystem every worker sees at the same
 path) or fsspec URLs (``s3://bucket/reports``, ``gs://…``; the matching fsspec backend,
@@ -168,7 +172,7 @@ def _write_table(fs, root: str, table: str, name: str, rows: list, schema) -> No
 def extract_partition(tasks, out: str, segmenter: str = "jieba", process=None) -> list[dict]:
     """Run one partition of ``(position, doc_id, location)`` and write its Parquet files.
 
-    Returns ``[summary]`` (a one-element list: the shape `dask.bag.map_partitions` wants).
+    Returns ``[summary]`` (a list: the partitions a task wrote).
     """
     tasks = list(tasks)
     if not tasks:
@@ -176,33 +180,39 @@ def extract_partition(tasks, out: str, segmenter: str = "jieba", process=None) -
     if process is None:
         from extract.pipeline import process
     runner.init_worker(process, segmenter, ignore_sigint=False)
+    with tempfile.TemporaryDirectory(prefix="reform-dist-") as tmpdir:
+        results = [_work_one(doc_id, location, tmpdir) for _, doc_id, location in tasks]
+    return [write_partition(tasks, results, out)]
+
+
+def write_partition(tasks, results, out: str) -> dict:
+    """Write the Parquet files of one partition (*results*: one `runner.process_one` result
+    per task); returns its summary.  The partition is named after its first position."""
     name = f"part-{tasks[0][0]:07d}"
     rows: dict[str, list] = {t: [] for t in PARQUET_TABLES}
     summary = {"partition": name, "documents": 0, "failed": [], "records": Counter()}
-    with tempfile.TemporaryDirectory(prefix="reform-dist-") as tmpdir:
-        for _, doc_id, location in tasks:
-            res = _work_one(doc_id, location, tmpdir)
-            doc, children = _document_row(*res)
-            rows["documents"].append(doc)
-            for table, cols in _CHILD_COLUMNS.items():
-                for r in children[table]:
-                    row = {c: r.get(c) for c in cols}
-                    row["doc_id"] = doc_id
-                    if table == "records":   # store rows keep booleans as 0/1
-                        for c in _BOOL_FIELDS:
-                            if row[c] is not None:
-                                row[c] = bool(row[c])
-                        row["extractor_version"] = EXTRACTOR_VERSION
-                    rows[table].append(row)
-            summary["documents"] += 1
-            if doc["status"] == "failed":
-                summary["failed"].append((doc_id, location, doc["error"]))
-            summary["records"].update(m["metric"] for m in children["records"])
+    for (_, doc_id, location), res in zip(tasks, results):
+        doc, children = _document_row(*res)
+        rows["documents"].append(doc)
+        for table, cols in _CHILD_COLUMNS.items():
+            for r in children[table]:
+                row = {c: r.get(c) for c in cols}
+                row["doc_id"] = doc_id
+                if table == "records":   # store rows keep booleans as 0/1
+                    for c in _BOOL_FIELDS:
+                        if row[c] is not None:
+                            row[c] = bool(row[c])
+                    row["extractor_version"] = EXTRACTOR_VERSION
+                rows[table].append(row)
+        summary["documents"] += 1
+        if doc["status"] == "failed":
+            summary["failed"].append((doc_id, location, doc["error"]))
+        summary["records"].update(m["metric"] for m in children["records"])
     fs, root = _fs(out)
     schemas = parquet_schemas()
     for table in PARQUET_TABLES:
         _write_table(fs, root, table, name, rows[table], schemas[table])
-    return [summary]
+    return summary
 
 
 # --- client side ----------------------------------------------------------------------
@@ -267,7 +277,6 @@ def run_distributed(paths, out, scheduler: str = "local", workers: int | None = 
     *process*: the per-document pipeline function (default `extract.pipeline.process`,
     imported on the workers).
     """
-    import dask.bag as dask_bag
     from distributed import as_completed
     from tqdm import tqdm
 
@@ -288,13 +297,27 @@ def run_distributed(paths, out, scheduler: str = "local", workers: int | None = 
         summary.workers = len(client.scheduler_info()["workers"])
         size = part_size or partition_size(len(jobs), summary.workers)
         tasks = [(i, doc_id, loc) for i, (doc_id, loc) in enumerate(jobs)]
-        bag = dask_bag.from_sequence(tasks, partition_size=size) if tasks else None
-        parts = (bag.map_partitions(extract_partition, out, segmenter, process).to_delayed()
-                 if bag is not None else [])
-        futures = client.compute(parts)
+        chunks = {}             # future -> the tasks of its partition
+
+        def submit(chunk):
+            fut = client.submit(extract_partition, chunk, out, segmenter, process, pure=False)
+            chunks[fut] = chunk
+            return fut
+
+        pending = as_completed([submit(tasks[i:i + size]) for i in range(0, len(tasks), size)])
         with tqdm(total=len(jobs), unit="doc", disable=quiet, file=sys.stderr) as bar:
-            for fut in as_completed(futures):
-                for part in fut.result():
+            for fut in pending:
+                chunk = chunks.pop(fut)
+                try:
+                    parts = fut.result()
+                except Exception as exc:    # KilledWorker: a document kills its worker
+                    parts = []
+                    if len(chunk) > 1:      # find which: each document on its own
+                        for task in chunk:
+                            pending.add(submit([task]))
+                    else:                   # this one: stored as failed, the run goes on
+                        parts = [write_partition(chunk, [_lost(chunk[0], exc)], out)]
+                for part in parts:
                     summary.partitions.append(part["partition"])
                     summary.failed += [tuple(f) for f in part["failed"]]
                     summary.records.update(part["records"])
@@ -316,6 +339,14 @@ def run_distributed(paths, out, scheduler: str = "local", workers: int | None = 
     with fs.open(f"{root}/{MANIFEST}", "w") as fh:
         json.dump(manifest, fh, ensure_ascii=False, indent=1)
     return summary
+
+
+def _lost(task, exc: BaseException) -> tuple:
+    """The `runner.process_one` result of a document whose task failed on the cluster."""
+    _, doc_id, location = task
+    what = ("the worker process died while processing this document"
+            if type(exc).__name__ == "KilledWorker" else "the task failed")
+    return "failed", doc_id, location, None, f"{what} ({runner.failure_reason(exc)})"
 
 
 def _remove_stale(fs, root: str, keep: set) -> None:

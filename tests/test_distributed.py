@@ -201,3 +201,34 @@ def test_load_refuses_a_folder_without_a_finished_run(tmp_path):
     assert res.returncode != 0
     assert "_manifest.json" in res.stderr
     assert not (tmp_path / "r.db").exists()
+
+
+def _always_dies_on_report_003(src, segmenter="jieba"):
+    if src.doc_id == "report_003":
+        os._exit(1)
+    return fake_process(src, segmenter)
+
+
+def test_a_document_that_kills_every_worker_fails_alone_and_the_run_goes_on(tmp_path):
+    import dask
+    write_corpus(tmp_path / "c", 8)
+    out = tmp_path / "parquet"
+    # Dask gives up on a task after allowed-failures + 1 worker deaths (default 3)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                         dashboard_address=None) as cl, Client(cl) as c:
+        dsum = dist.run_distributed([tmp_path / "c"], out, client=c, quiet=True, part_size=4,
+                                    process=_always_dies_on_report_003)
+    assert dsum.found == 8
+    assert [(d, r.split(" (")[0]) for d, _, r in dsum.failed] == [
+        ("report_003", "the worker process died while processing this document")]
+    assert "KilledWorker" in dsum.failed[0][2]
+    # the other three documents of its partition were run one by one
+    assert sorted(dsum.partitions) == ["part-0000000", "part-0000001", "part-0000002",
+                                       "part-0000003", "part-0000004"]
+    dist.load_parquet(out, tmp_path / "d.db", quiet=True)
+    conn = sqlite3.connect(tmp_path / "d.db")
+    assert conn.execute("SELECT doc_id, status FROM documents WHERE status != 'ok'").fetchall() \
+        == [("report_003", "failed")]
+    assert conn.execute("SELECT count(*) FROM metrics").fetchone()[0] == 7 * 3
+    conn.close()
