@@ -209,6 +209,8 @@ def _always_dies_on_report_003(src, segmenter="jieba"):
     return fake_process(src, segmenter)
 
 
+# a second cluster beside the module's: its scheduler's HTTP server takes another port
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
 def test_a_document_that_kills_every_worker_fails_alone_and_the_run_goes_on(tmp_path):
     import dask
     write_corpus(tmp_path / "c", 8)
