@@ -20,8 +20,10 @@ A partition is named after the position of its first document, and its ``documen
 file is written last, so a task that is retried (a worker died) rewrites the same files
 and a loader never sees records without their document.  A partition whose task fails
 for good (Dask's KilledWorker: one of its documents kills every worker that runs it) is
-split into one task per document, and the document that still fails is written as a
-failed document by the client, so one poisonous file never ends the run.  ``reform
+split into one task per document; a document whose task fails again is run once more on
+its own, with nothing else running (Dask also blames the tasks queued on a dying worker),
+and if it fails then it is written as a failed document by the client, so one
+poisonous file never ends the run.  ``reform
 load`` reads the partitions the manifest lists and saves each document through
 `extract.store.Store` (atomic per-document replace), so loading twice gives the same
 database.
@@ -304,24 +306,36 @@ def run_distributed(paths, out, scheduler: str = "local", workers: int | None = 
             chunks[fut] = chunk
             return fut
 
+        def record(parts):
+            for part in parts:
+                summary.partitions.append(part["partition"])
+                summary.failed += [tuple(f) for f in part["failed"]]
+                summary.records.update(part["records"])
+                bar.update(part["documents"])
+
         pending = as_completed([submit(tasks[i:i + size]) for i in range(0, len(tasks), size)])
+        suspects = []           # single documents whose task failed beside others
         with tqdm(total=len(jobs), unit="doc", disable=quiet, file=sys.stderr) as bar:
             for fut in pending:
                 chunk = chunks.pop(fut)
                 try:
-                    parts = fut.result()
-                except Exception as exc:    # KilledWorker: a document kills its worker
-                    parts = []
+                    record(fut.result())
+                except Exception:           # KilledWorker: a document kills its worker
                     if len(chunk) > 1:      # find which: each document on its own
                         for task in chunk:
                             pending.add(submit([task]))
-                    else:                   # this one: stored as failed, the run goes on
-                        parts = [write_partition(chunk, [_lost(chunk[0], exc)], out)]
-                for part in parts:
-                    summary.partitions.append(part["partition"])
-                    summary.failed += [tuple(f) for f in part["failed"]]
-                    summary.records.update(part["records"])
-                    bar.update(part["documents"])
+                    else:
+                        suspects += chunk
+                fut.release()
+            # Dask also blames the tasks queued on a worker that dies, so each suspect runs
+            # again alone, nothing else running: what fails now is its own doing
+            for task in suspects:
+                fut = submit([task])
+                try:
+                    record(fut.result())
+                except Exception as exc:    # stored as failed; the run goes on
+                    record([write_partition([task], [_lost(task, exc)], out)])
+                chunks.pop(fut)
                 fut.release()
     finally:
         if close:
