@@ -63,13 +63,16 @@ def _existing_paths(ctx, param, paths):
 @click.option("--timeout", type=click.FloatRange(min=0), default=runner.DOC_TIMEOUT_S,
               show_default=True, metavar="SECONDS",
               help="Fail a document a worker spends longer on (0: no limit; not with --inline).")
+@click.option("--prune", is_flag=True,
+              help="Also remove stored documents whose file under PATH... is gone.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--segmenter", type=click.Choice(["jieba", "pkuseg"]), default="jieba",
               show_default=True, help="Chinese word segmenter.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=MAX_BYTES, show_default=True,
               metavar="BYTES", help="Refuse larger files (and DOCX unpacking to more); "
               "see docs/LIMITS.md.")
-def run(paths, db, force, strict, workers, inline, timeout, quiet, segmenter, max_bytes):
+def run(paths, db, force, strict, workers, inline, timeout, prune, quiet, segmenter,
+        max_bytes):
     """Extract every report under PATH... (files or folders; default: corpus/).
 
     Unchanged documents are skipped, so an interrupted run can simply be started again.
@@ -82,7 +85,7 @@ def run(paths, db, force, strict, workers, inline, timeout, quiet, segmenter, ma
         paths = (Path("corpus"),)
     summary = runner.run(paths, db, force=force, strict=strict, workers=workers,
                          quiet=quiet, segmenter=segmenter, max_bytes=max_bytes, inline=inline,
-                         timeout=timeout or None)
+                         timeout=timeout or None, prune=prune)
     click.echo(summary.format())
     raise SystemExit(summary.exit_code)
 

@@ -44,6 +44,7 @@ class RunSummary:
     failed: list = field(default_factory=list)       # (doc_id, path, reason)
     records: Counter = field(default_factory=Counter)  # metric -> records stored this run
     strict: bool = False
+    pruned: list = field(default_factory=list)       # (doc_id, path) removed by --prune
 
     @property
     def exit_code(self) -> int:
@@ -59,6 +60,9 @@ class RunSummary:
                  f"{self.skipped} skipped (unchanged), {len(self.failed)} failed"]
         lines += [f"  failed  {doc_id}  {path}: {reason}"
                   for doc_id, path, reason in sorted(self.failed)]
+        if self.pruned:
+            lines.append(f"pruned: {len(self.pruned)} documents no longer under the paths given")
+            lines += [f"  pruned  {doc_id}  {path}" for doc_id, path in sorted(self.pruned)]
         lines.append(f"records: {sum(self.records.values())}")
         width = max((len(m) for m in self.records), default=0)
         lines += [f"  {m:<{width}}  {n}" for m, n in sorted(self.records.items())]
@@ -216,12 +220,14 @@ def load_reference_tables(store: Store) -> None:
 def run(paths, db, force: bool = False, strict: bool = False, workers: int | None = None,
         quiet: bool = False, segmenter: str = "jieba", process=None,
         max_bytes: int | None = None, inline: bool = False,
-        timeout: float | None = DOC_TIMEOUT_S) -> RunSummary:
+        timeout: float | None = DOC_TIMEOUT_S, prune: bool = False) -> RunSummary:
     """Extract every document under *paths* into the database *db*; see the module doc.
     A file larger than *max_bytes* (default `extract.ingest.MAX_BYTES`) fails unread.
     Documents are processed in *workers* worker processes, or in this process when
     *inline* (for debugging: a crash in a parser then ends the run); a document taking
-    longer than *timeout* seconds in a worker fails (None: no limit)."""
+    longer than *timeout* seconds in a worker fails (None: no limit).  With *prune*, stored
+    documents whose file lay under one of *paths* and is gone (or no longer a report the
+    walk yields) are removed with their records."""
     from extract.ingest import iter_paths
     if process is None:   # imported here so a broken pipeline fails once, not per document
         from extract.pipeline import prepare, process
@@ -239,9 +245,12 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
         summary.run_id = store.start_run({
             "paths": [str(p) for p in paths], "force": force, "strict": strict,
             "workers": workers, "segmenter": segmenter, "max_bytes": max_bytes,
-            "inline": inline, "timeout": timeout})
+            "inline": inline, "timeout": timeout, "prune": prune})
         jobs = iter_jobs(ordered)
         del ordered         # iter_jobs holds the list now; it is freed as it ends
+        seen: set[str] | None = set() if prune else None
+        if prune:
+            jobs = _noting(jobs, seen)
         known = (lambda doc_id: None) if force else store.hash_lookup()
         tasks = ((doc_id, p, known(doc_id)) for doc_id, p in jobs)
         with tqdm(total=summary.found, unit="doc", disable=quiet, file=sys.stderr) as bar:
@@ -249,8 +258,16 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
             writer = ResultWriter(store, summary)
             write_behind(writer, _batches(_ticking(results, bar)))
             writer.finish()
+        if prune:
+            summary.pruned = store.prune(paths, keep=seen)
         store.finish_run(summary.run_id, summary.counts())
     return summary
+
+
+def _noting(jobs, seen: set):
+    for doc_id, path in jobs:
+        seen.add(doc_id)
+        yield doc_id, path
 
 
 def write_behind(writer: "ResultWriter", batches, depth: int = 4) -> None:

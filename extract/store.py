@@ -402,6 +402,24 @@ class Store:
                               f"max(indexed_upto, coalesce((SELECT max(id) FROM metrics), 0))")
         return n
 
+    def prune(self, roots, keep: set) -> list[tuple[str, str]]:
+        """Remove the documents (with their records, articles and sections) stored from a
+        file under one of *roots* (files or folders, compared as absolute paths) whose id
+        is not in *keep*; returns their (doc_id, path), one transaction for all."""
+        tops = [os.path.abspath(r) for r in roots]
+
+        def under(path: str) -> bool:
+            p = os.path.abspath(path)
+            return any(p == t or p.startswith(t.rstrip(os.sep) + os.sep) for t in tops)
+        gone = [(d, p) for d, p in self.conn.execute("SELECT doc_id, path FROM documents")
+                if d not in keep and p and under(p)]
+        with self.db.atomic():
+            for doc_id, _ in gone:
+                for table in CHILD_TABLES:
+                    self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+                self.conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        return gone
+
     def save_failure(self, doc_id: str, path, sha256: str | None, reason: str,
                      run_id: int | None = None) -> None:
         """Mark *doc_id* failed with a one-line *reason*; its old rows are removed."""

@@ -260,3 +260,24 @@ def test_prepare_loads_what_every_worker_would_otherwise_load_itself():
     out = subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", "True", "1", "1", "1"]
+
+
+def test_prune_removes_documents_whose_files_are_gone_and_only_those(tmp_path, db_path):
+    docs = write_corpus(tmp_path / "c", 5)
+    other = write_corpus(tmp_path / "other", 2, start=10)
+    run([tmp_path / "c", tmp_path / "other"], db_path, workers=1, quiet=True,
+        process=fake_process)
+    docs[1].unlink()
+    docs[3].unlink()
+    s = run([tmp_path / "c"], db_path, workers=1, quiet=True, process=fake_process)
+    assert s.pruned == [] and query(db_path, "SELECT count(*) FROM documents") == [(7,)]
+    s = run([tmp_path / "c"], db_path, workers=1, quiet=True, process=fake_process, prune=True)
+    assert [d for d, _ in s.pruned] == ["report_001", "report_003"]
+    assert "pruned: 2 documents no longer under the paths given" in s.format()
+    # documents of the other folder were not under the path given: kept
+    assert [r[0] for r in query(db_path, "SELECT doc_id FROM documents ORDER BY 1")] == [
+        "report_000", "report_002", "report_004", other[0].stem, other[1].stem]
+    assert query(db_path, "SELECT count(*) FROM metrics WHERE doc_id IN "
+                          "('report_001', 'report_003')") == [(0,)]
+    # the full-text index holds exactly the remaining snippets (FTS5's own check)
+    query(db_path, "INSERT INTO metrics_fts (metrics_fts, rank) VALUES ('integrity-check', 1)")
