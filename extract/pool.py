@@ -18,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable, Iterator
 
 _CTX = multiprocessing.get_context("fork")   # workers share loaded modules copy-on-write
+_END = object()                              # no more tasks
 
 
 def death_reason(exitcode: int | None) -> str:
@@ -105,5 +106,3 @@ def map_isolated(fn: Callable, tasks: Iterable, workers: int, crashed: Callable,
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
-
-_END = object()

@@ -119,6 +119,12 @@ END""",
 }
 
 
+def _known_hash(conn: sqlite3.Connection, doc_id: str) -> str | None:
+    row = conn.execute("SELECT sha256 FROM documents WHERE doc_id = ? AND status = 'ok' "
+                       "AND extractor_version = ?", (doc_id, EXTRACTOR_VERSION)).fetchone()
+    return row[0] if row else None
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -301,12 +307,6 @@ class Store:
         conn = self.conn
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (FTS_STATE,)).fetchone():
             return
-        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'metrics_fts_pending'").fetchone():
-            # a queue table of early 2026-11 builds: index what it holds, then drop it
-            conn.execute("DROP TRIGGER IF EXISTS metrics_ad")
-            conn.execute("INSERT INTO metrics_fts (rowid, snippet) SELECT m.id, m.snippet "
-                         "FROM metrics_fts_pending p JOIN metrics m ON m.id = p.id")
-            conn.execute("DROP TABLE metrics_fts_pending")
         conn.execute(f"CREATE TABLE {FTS_STATE} (indexed_upto INTEGER NOT NULL)")
         conn.execute(f"INSERT INTO {FTS_STATE} SELECT coalesce(max(id), 0) FROM metrics")
         conn.execute("DROP TRIGGER IF EXISTS metrics_ai")
@@ -331,30 +331,23 @@ class Store:
 
     def known_hash(self, doc_id: str) -> str | None:
         """The hash of *doc_id* when it is stored successfully by this extractor version."""
-        row = self.conn.execute(
-            "SELECT sha256 FROM documents WHERE doc_id = ? AND status = 'ok' "
-            "AND extractor_version = ?", (doc_id, EXTRACTOR_VERSION)).fetchone()
-        return row[0] if row else None
+        return _known_hash(self.conn, doc_id)
 
     def hash_lookup(self):
         """`known_hash` as a function for a thread other than the writer's: it reads
         through a connection of its own (WAL: reading never waits for the writer), one
         indexed lookup per document instead of every hash held in memory."""
         conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-        sql = ("SELECT sha256 FROM documents WHERE doc_id = ? AND status = 'ok' "
-               "AND extractor_version = ?")
-
-        def lookup(doc_id: str) -> str | None:
-            row = conn.execute(sql, (doc_id, EXTRACTOR_VERSION)).fetchone()
-            return row[0] if row else None
         self._readers.append(conn)
-        return lookup
+        return lambda doc_id: _known_hash(conn, doc_id)
 
-    def _replace_doc(self, doc: dict, run_id) -> None:
-        doc_id = doc["doc_id"]
+    def _delete_doc(self, doc_id: str) -> None:
         for table in CHILD_TABLES:
             self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    def _replace_doc(self, doc: dict, run_id) -> None:
+        self._delete_doc(doc["doc_id"])
         doc = {**doc, "extractor_version": EXTRACTOR_VERSION, "run_id": run_id,
                "processed_at": now()}
         self.conn.execute(_insert_sql("documents", list(doc)), list(doc.values()))
@@ -415,9 +408,7 @@ class Store:
                 if d not in keep and p and under(p)]
         with self.db.atomic():
             for doc_id, _ in gone:
-                for table in CHILD_TABLES:
-                    self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
-                self.conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+                self._delete_doc(doc_id)
         return gone
 
     def save_failure(self, doc_id: str, path, sha256: str | None, reason: str,

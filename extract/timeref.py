@@ -539,21 +539,29 @@ def _month_date(line: str, signature: bool) -> Optional[date]:
     return b
 
 
+def _head_lines(lines: list) -> list:
+    """The first lines, at most 15 and 1,500 characters: where a header date stands."""
+    out, n = [], 0
+    for ln in lines[:15]:
+        n += len(ln)
+        if n > 1500:
+            break
+        out.append(ln)
+    return out
+
+
+def _first_date(lines, read) -> Optional[date]:
+    return next((d for d in map(read, lines) if d), None)
+
+
 def document_date(text: str) -> Optional[date]:
     """The date the document was written or published (see the module doc for the rule)."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    for ln in reversed(lines[-8:]):
-        d = _signature_date(ln)
-        if d:
-            return d
-    head = 0
-    for ln in lines[:15]:
-        head += len(ln)
-        if head > 1500:
-            break
-        d = _only_date(ln) or _speech_date(ln)
-        if d:
-            return d
+    signature, head = lines[-8:][::-1], _head_lines(lines)
+    d = (_first_date(signature, _signature_date)
+         or _first_date(head, lambda ln: _only_date(ln) or _speech_date(ln)))
+    if d:
+        return d
     f = _finder()
     for part in (text[:3000], text[-3000:]):
         for m in f.timestamp.finditer(part):
@@ -561,19 +569,8 @@ def document_date(text: str) -> Optional[date]:
             if d:
                 return d
     # dated to the month only (2016 年 11 月 under the title or signed so): its last day
-    for ln in reversed(lines[-8:]):
-        d = _month_date(ln, signature=True)
-        if d:
-            return d
-    head = 0
-    for ln in lines[:15]:
-        head += len(ln)
-        if head > 1500:
-            break
-        d = _month_date(ln, signature=False)
-        if d:
-            return d
-    return None
+    return (_first_date(signature, lambda ln: _month_date(ln, signature=True))
+            or _first_date(head, lambda ln: _month_date(ln, signature=False)))
 
 
 # ---- year inheritance -------------------------------------------------------------------
