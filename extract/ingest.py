@@ -63,7 +63,9 @@ def read_document(path: Union[str, Path], max_bytes: int = MAX_BYTES) -> SourceD
     try:
         st = p.stat()
         mode = st.st_mode
-    except OSError:
+    except OSError as e:
+        if e.errno == errno.ENAMETOOLONG:
+            raise IngestError(p, _too_long(p)) from None
         mode = None                      # reported by _read_bytes with the precise reason
     if mode is not None and stat.S_ISDIR(mode):
         readable = os.access(p, os.R_OK | os.X_OK)
@@ -84,6 +86,13 @@ def read_document(path: Union[str, Path], max_bytes: int = MAX_BYTES) -> SourceD
     return SourceDoc(doc_id=p.stem, path=str(p), text=extracted.text, format=fmt,
                      encoding=extracted.encoding, sha256=hashlib.sha256(data).hexdigest(),
                      title=extracted.title, tables=extracted.tables)
+
+
+def _too_long(p: Path) -> str:
+    n = len(os.fsencode(p))
+    limit = os.pathconf("/", "PC_PATH_MAX") if hasattr(os, "pathconf") else 4096
+    return (f"path too long: {n} bytes, the system's limit is {limit} (PATH_MAX); "
+            f"move it to a shallower folder")
 
 
 def _read_bytes(p: Path) -> bytes:
@@ -162,6 +171,8 @@ def _walk(top: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Path]:
     if entries is None:
         yield top                      # unreadable: read_document reports why
         return
+    if entries is False:               # given twice (or inside another folder given)
+        return
     stack.append(entries)
     while stack:
         e = next(stack[-1], None)
@@ -198,5 +209,5 @@ def _entries(folder: Path, seen_dirs: set[tuple[int, int]]):
         seen_dirs.add(key)
         with os.scandir(folder) as it:
             return iter(sorted(it, key=lambda e: e.name))
-    except PermissionError:
+    except OSError:         # permission denied, a path longer than PATH_MAX, an I/O error
         return None

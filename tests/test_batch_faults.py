@@ -1,0 +1,288 @@
+"""Batch, file-name and database faults (issue 18; docs/LIMITS.md, "Robustness catalogue").
+
+Each fault is put in a batch beside good documents: the batch goes on, the good documents
+are stored exactly as a run of them alone stores them, and a rerun after the fault is gone
+ends with the records of a clean run.  The pipeline is `conftest.fake_process` (one record
+per "NN%") except where the real one is the point.
+"""
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import fake_process, reform_argv, table_rows, write_corpus
+from extract import runner
+from extract.runner import printable, run
+from extract.store import sql_text
+
+CONTENT = ("documents", "metrics", "articles", "sections")
+REPO = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+GBK_NAME = "报告".encode("gb18030") + b".txt"         # a GBK zip unpacked on a UTF-8 system
+
+
+def rows(db, tables=CONTENT):
+    return {t: table_rows(db, t) for t in tables}
+
+
+def rows_of(db, doc_ids, tables=CONTENT):
+    """The rows of *doc_ids* only (every content table has a doc_id column)."""
+    import sqlite3
+    conn = sqlite3.connect(db)
+    out = {}
+    for t in tables:
+        cols = [r[1] for r in conn.execute(f"PRAGMA table_info({t})")
+                if r[1] not in ("id", "run_id", "processed_at")]
+        q = f"SELECT {', '.join(f'[{c}]' for c in cols)} FROM {t} WHERE doc_id = ?"
+        out[t] = sorted((r for d in doc_ids for r in conn.execute(q, (d,))), key=repr)
+    conn.close()
+    return out
+
+
+def clean(tmp_path, good, name="clean.db"):
+    db = tmp_path / name
+    run(good, db, workers=1, quiet=True, process=fake_process)
+    return db
+
+
+def docs(db):
+    import sqlite3
+    conn = sqlite3.connect(db)
+    try:
+        return sorted(conn.execute("SELECT doc_id, path, status, error FROM documents"))
+    finally:
+        conn.close()
+
+
+# ---- (1) a file name that is not valid UTF-8 ------------------------------------------
+
+def test_a_file_name_not_valid_utf8_is_stored_escaped_beside_good_documents(tmp_path):
+    c = tmp_path / "c"
+    good = write_corpus(c, 3)
+    bad = os.path.join(os.fsencode(c), GBK_NAME)
+    with open(bad, "wb") as fh:
+        fh.write("新农合参合率达到97%。".encode())
+    empty = os.path.join(os.fsencode(c), b"\xff\xfe-empty.txt")
+    open(empty, "wb").close()
+    db = tmp_path / "out.db"
+    for force in (False, True):        # --force: the good documents are not rolled back
+        s = run([c], db, workers=2, quiet=True, process=fake_process, force=force)
+        assert (s.found, s.read, len(s.failed)) == (5, 5, 1)
+    stored = {d: (p, st, e) for d, p, st, e in docs(db)}
+    gbk_id = "\\xb1\\xa8\\xb8\\xe6"
+    assert stored[gbk_id] == (f"{c}/{gbk_id}.txt", "ok", None)
+    assert stored["\\xff\\xfe-empty"] == (f"{c}/\\xff\\xfe-empty.txt", "failed", "empty file")
+    assert rows_of(db, [p.stem for p in good]) == rows(clean(tmp_path, good))
+    # the summary prints (no surrogates reach stdout) and names the file readably
+    line = "  failed  \\xff\\xfe-empty  " + f"{c}/\\xff\\xfe-empty.txt: empty file"
+    assert line in s.format().splitlines()
+    s.format().encode("utf-8")
+    # an unchanged rerun skips all of them: the escaped id finds its stored hash
+    s = run([c], db, workers=1, quiet=True, process=fake_process)
+    assert (s.read, s.skipped) == (1, 4)
+
+
+def test_reform_run_prints_a_summary_for_undecodable_names(tmp_path):
+    c = tmp_path / "c"
+    write_corpus(c, 2)
+    with open(os.path.join(os.fsencode(c), GBK_NAME), "wb") as fh:
+        fh.write(b"")
+    res = subprocess.run(reform_argv("run", c, "--db", tmp_path / "o.db", "--workers", "1", "-q"),
+                         env=ENV, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert f"  failed  \\xb1\\xa8\\xb8\\xe6  {c}/\\xb1\\xa8\\xb8\\xe6.txt: empty file" \
+        in res.stdout.splitlines()
+
+
+def test_file_names_cannot_forge_summary_lines_or_send_terminal_escapes(tmp_path):
+    c = tmp_path / "c"
+    good = write_corpus(c, 2)
+    evil = c / "x\n  failed  report_000  forged: \x1b[2Jgone\u2028.txt"
+    evil.write_text("", encoding="utf-8")
+    s = run([c], tmp_path / "o.db", workers=1, quiet=True, process=fake_process)
+    out = s.format()
+    lines = out.splitlines()
+    failed = [ln for ln in lines if ln.startswith("  failed  ")]
+    assert failed == [f"  failed  x\\n  failed  report_000  forged: \\x1b[2Jgone\\u2028  "
+                      f"{c}/x\\n  failed  report_000  forged: \\x1b[2Jgone\\u2028.txt: empty file"]
+    assert "\x1b" not in out and "\u2028" not in out
+    assert [d for d, _, st, _ in docs(tmp_path / "o.db") if st == "ok"] == [p.stem for p in good]
+    assert printable("a\tb\x85c\udcb1") == "a\\tb\\x85c\\xb1"
+    assert printable("第1号 报告") == "第1号 报告"
+
+
+# ---- (2) a result that cannot be handed back from its worker ---------------------------
+
+def _raise_memory_error(*a):
+    raise MemoryError()
+
+
+class _Unsendable:
+    """Pickling it fails in the worker, as pickling 200,000 rows did (MemoryError)."""
+    def __reduce__(self):
+        raise MemoryError()
+
+
+class _Unreceivable:
+    """Pickling works; unpickling in the main process fails (and breaks the pool)."""
+    def __reduce__(self):
+        return (_raise_memory_error, ())
+
+
+def _unreturnable(src, segmenter="jieba"):
+    res = fake_process(src)
+    if "UNSENDABLE" in src.text:
+        res.src.title = _Unsendable()
+    if "UNRECEIVABLE" in src.text:
+        res.src.title = _Unreceivable()
+    return res
+
+
+@pytest.mark.parametrize("marker", ["UNSENDABLE", "UNRECEIVABLE"])
+def test_a_result_that_cannot_be_handed_back_fails_its_document_alone(tmp_path, marker):
+    with pytest.raises(MemoryError):
+        pickle.loads(pickle.dumps(_Unreceivable()))
+    c = tmp_path / "c"
+    good = write_corpus(c, 6)
+    huge = c / "dense.txt"
+    huge.write_text(f"{marker} 参合率55%", encoding="utf-8")
+    db = tmp_path / "out.db"
+    for _ in range(2):                 # the second run does not die at the same place either
+        s = run([c], db, workers=2, quiet=True, process=_unreturnable)
+        assert [(d, r) for d, _, r in s.failed] == [
+            ("dense", "the result could not be handed back from the worker process: MemoryError")]
+    assert rows_of(db, [p.stem for p in good]) == rows(clean(tmp_path, good))
+    # the fault gone (the file changed), a rerun ends with the records of a clean run
+    huge.write_text("参合率55%", encoding="utf-8")
+    s = run([c], db, workers=2, quiet=True, process=_unreturnable)
+    assert (s.read, s.skipped, s.failed) == (1, 6, [])
+    assert rows(db) == rows(clean(tmp_path, [*good, huge], "clean2.db"))
+
+
+# ---- (3) paths longer than PATH_MAX -----------------------------------------------------
+
+def _deep(top: Path, levels=18) -> bytes:
+    """A folder *levels* x 250 bytes below *top* holding r.txt: beyond PATH_MAX (4096)."""
+    fd = os.open(top, os.O_RDONLY)
+    name = b"d" * 250
+    try:
+        for _ in range(levels):
+            os.mkdir(name, dir_fd=fd)
+            nfd = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = nfd
+        wfd = os.open("r.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(wfd, "参合率66%".encode())
+        os.close(wfd)
+    finally:
+        os.close(fd)
+    return os.path.join(os.fsencode(top), *[name] * levels)
+
+
+def test_a_path_longer_than_path_max_does_not_abort_the_walk(tmp_path):
+    c = tmp_path / "c"
+    good = write_corpus(c / "a", 2) + write_corpus(c / "z", 2, start=5)
+    (c / "m").mkdir()
+    deep = _deep(c / "m")
+    assert len(deep) > 4096
+    db = tmp_path / "out.db"
+    s = run([c], db, workers=1, quiet=True, process=fake_process)
+    assert s.found == 5 and len(s.failed) == 1
+    doc_id, path, reason = s.failed[0]
+    assert reason.startswith("path too long: ") and "(PATH_MAX)" in reason
+    assert len(path) > 4096 and path.startswith(f"{c}/m/ddd")
+    assert rows_of(db, [p.stem for p in good]) == rows(clean(tmp_path, good))
+
+
+# ---- (4) stable, unique ids across runs ------------------------------------------------
+
+def test_a_stem_stored_from_another_path_gets_an_id_of_its_own(tmp_path):
+    a, b = write_corpus(tmp_path / "a", 2), write_corpus(tmp_path / "b", 3, start=1)
+    # a: report_000, report_001; b: report_001 (same stem, other file), 002, 003
+    db = tmp_path / "out.db"
+    run([tmp_path / "a"], db, workers=1, quiet=True, process=fake_process)
+    before = rows_of(db, ["report_000", "report_001"])
+    s = run([tmp_path / "b"], db, workers=1, quiet=True, process=fake_process)
+    other = f"report_001~{runner.short_hash(str(b[0]))}"
+    assert s.collisions == [(other, str(b[0]), "report_001", str(a[1]))]
+    assert f"  id  {other}  {b[0]}  (stem report_001 is {a[1]})" in s.format()
+    assert rows_of(db, ["report_000", "report_001"]) == before     # nothing replaced
+    ids = {p: d for d, p, _, _ in docs(db)}
+    assert ids == {str(a[0]): "report_000", str(a[1]): "report_001", str(b[0]): other,
+                   str(b[1]): "report_002", str(b[2]): "report_003"}
+    # the same ids in every later run, in whatever order or combination
+    for roots in ([tmp_path / "b", tmp_path / "a"], [tmp_path / "b"], [b[0]]):
+        s = run(roots, db, workers=1, quiet=True, process=fake_process, force=True)
+        assert {p: d for d, p, _, _ in docs(db)} == ids
+    # a fresh database given both folders at once: the first in path order keeps the stem
+    s = run([tmp_path / "b", tmp_path / "a"], tmp_path / "fresh.db", workers=1, quiet=True,
+            process=fake_process)
+    assert {p: d for d, p, _, _ in docs(tmp_path / "fresh.db")} == ids
+    assert [c[0] for c in s.collisions] == [other]
+
+
+def test_the_same_file_given_twice_is_one_document(tmp_path, monkeypatch):
+    good = write_corpus(tmp_path / "c", 3)
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "out.db"
+    s = run([Path("c"), tmp_path / "c", Path("c") / "report_001.txt",
+             Path("./c/../c/report_001.txt")], db, workers=1, quiet=True, process=fake_process)
+    assert (s.found, s.read, s.collisions) == (3, 3, [])
+    assert rows(db) == rows(clean(tmp_path, good))
+
+
+def test_ids_of_a_corpus_with_unique_stems_are_the_stems(tmp_path):
+    good = write_corpus(tmp_path / "c", 4)
+    run([tmp_path / "c"], tmp_path / "o.db", workers=1, quiet=True, process=fake_process)
+    assert [(d, p) for d, p, _, _ in docs(tmp_path / "o.db")] == [(p.stem, str(p)) for p in good]
+
+
+# ---- (5) absolute paths; --prune from another working directory ------------------------
+
+def test_prune_from_another_folder_keeps_documents_whose_files_exist(tmp_path, monkeypatch):
+    w1, w2 = tmp_path / "w1", tmp_path / "w2"
+    one = write_corpus(w1 / "corpus", 3)
+    two = write_corpus(w2 / "corpus", 2, start=10)
+    db = tmp_path / "out.db"
+    monkeypatch.chdir(w1)
+    run([Path("corpus")], db, workers=1, quiet=True, process=fake_process)
+    assert [p for _, p, _, _ in docs(db)] == [str(p) for p in one]     # stored absolute
+    monkeypatch.chdir(w2)
+    s = run([Path("corpus")], db, workers=1, quiet=True, process=fake_process, prune=True)
+    assert s.pruned == []
+    assert sorted(p for _, p, _, _ in docs(db)) == sorted(str(p) for p in one + two)
+    one[0].unlink()         # gone: pruned by a run from anywhere naming its folder
+    s = run([w1 / "corpus"], db, workers=1, quiet=True, process=fake_process, prune=True)
+    assert s.pruned == [("report_000", str(one[0]))]
+    assert rows(db) == rows(clean(tmp_path, one[1:] + two))
+
+
+def test_a_database_of_relative_paths_keeps_working(tmp_path, monkeypatch):
+    import sqlite3
+    w1, w2 = tmp_path / "w1", tmp_path / "w2"
+    one = write_corpus(w1 / "corpus", 3)
+    write_corpus(w2 / "corpus", 2, start=10)
+    db = tmp_path / "old.db"
+    monkeypatch.chdir(w1)
+    run([Path("corpus")], db, workers=1, quiet=True, process=fake_process)
+    conn = sqlite3.connect(db)      # as an older version stored them: relative to w1
+    conn.execute("UPDATE documents SET path = substr(path, ?)", (len(str(w1)) + 2,))
+    conn.commit()
+    conn.close()
+    assert [p for _, p, _, _ in docs(db)][0] == "corpus/report_000.txt"
+    monkeypatch.chdir(w2)           # the old bug: resolved against w2, w1's were deleted
+    s = run([Path("corpus")], db, workers=1, quiet=True, process=fake_process, prune=True)
+    assert s.pruned == [] and s.relative_kept == 3
+    assert "not pruned: 3 documents stored with a relative path" in s.format()
+    monkeypatch.chdir(w1)           # from the folder they were stored from: found again
+    s = run([Path("corpus")], db, workers=1, quiet=True, process=fake_process, prune=True)
+    assert (s.read, s.skipped, s.pruned, s.relative_kept) == (0, 3, [], 0)
+    assert [(d, p) for d, p, _, _ in docs(db)][:3] == [(p.stem, str(p)) for p in one]
+
+
+def test_sql_text_escapes_only_what_sqlite_refuses():
+    assert sql_text("第1号 报告.txt") == "第1号 报告.txt"
+    assert sql_text(os.fsdecode(b"/x/\xb1\xa8.txt")) == "/x/\\xb1\\xa8.txt"
