@@ -286,3 +286,109 @@ def test_a_database_of_relative_paths_keeps_working(tmp_path, monkeypatch):
 def test_sql_text_escapes_only_what_sqlite_refuses():
     assert sql_text("第1号 报告.txt") == "第1号 报告.txt"
     assert sql_text(os.fsdecode(b"/x/\xb1\xa8.txt")) == "/x/\\xb1\\xa8.txt"
+
+
+# ---- (6, 7) long lines without sentence marks: windows and snippets --------------------
+
+from extract import pipeline                      # noqa: E402
+from extract.ingest import SourceDoc              # noqa: E402
+
+# statements of several shapes, run together with no 。！？； (figures right after their
+# indicator, a colon between, a change after its level, a pair from…to, a 分别 list)
+STATEMENTS = ["新农合参合率：{a}.5%", "人均筹资标准从{b}0元提高到{b}5元", "住院补偿比{c}%",
+              "门诊人次{a}.2万人次 增长{c}.1%", "住院和门诊补偿比例分别为{c}%、{d}%",
+              "家庭医生签约率达到{d}.4%"]
+
+
+def _statements(n):
+    return [STATEMENTS[i % len(STATEMENTS)].format(a=60 + i % 37, b=20 + i % 9, c=50 + i % 41,
+                                                   d=10 + i % 29) for i in range(n)]
+
+
+def _src(text, doc_id="long"):
+    return SourceDoc(doc_id=doc_id, path=f"{doc_id}.txt", text=text, format="txt",
+                     encoding="utf-8", sha256="0")
+
+
+def _facts(recs):
+    return sorted((r.metric, r.kind, r.value, r.unit, r.text) for r in recs)
+
+
+@pytest.mark.parametrize("sep", ["", " ", "，"])
+def test_a_long_line_without_sentence_marks_keeps_every_figure(sep):
+    parts = _statements(1200)
+    text = sep.join(parts)
+    assert len(text) > 8 * pipeline.MAX_SENTENCE
+    recs = pipeline.process(_src(text)).records
+    # the same text with a sentence mark after every sixth statement (~90 characters, no
+    # window needed) instead of one sentence of 18,000 characters linked in windows
+    n = len(STATEMENTS)
+    marked = "。".join(sep.join(parts[i:i + n]) for i in range(0, len(parts), n)) + "。"
+    reference = pipeline.process(_src(marked)).records
+    assert _facts(recs) == _facts(reference)
+    if sep == "，":         # every statement gives its figures: 1800 in all
+        assert len(recs) == 1800
+    for r in recs:
+        assert text[r.start:r.end] == r.text
+        assert r.text in r.snippet and len(r.snippet) <= pipeline.SNIPPET_MAX + 30
+
+
+def test_windows_own_every_figure_once_and_cut_between_figures():
+    parts = _statements(600)
+    text = "".join(parts)
+    from extract.numbers import recognise
+    qs = recognise(text)
+    starts, ends = [q.start for q in qs], [q.end for q in qs]
+    from extract.model import Span
+    wins = list(pipeline._windows(text, [Span(0, len(text))], starts, ends))
+    owned = [(a, b) for _, a, b in wins]
+    assert owned[0][0] == 0 and owned[-1][1] == len(text)
+    assert all(b1 == a2 for (_, b1), (a2, _) in zip(owned, owned[1:]))   # a partition
+    for span, a, b in wins:
+        assert b - a <= pipeline.MAX_SENTENCE
+        assert span.start <= a and span.end >= b
+        assert b == len(text) or b in ends          # cut just after a figure
+        assert not any(q.start < b < q.end for q in qs)
+
+
+def test_snippets_are_the_sentence_or_300_characters_around_the_value():
+    short = "2019年全县新农合参合率达到98.5%，住院补偿比例提高到65%。"
+    r = pipeline.process(_src(short)).records
+    assert [x.snippet for x in r] == [short, short]
+    long = "全县" + "各项工作稳步推进" * 100 + "新农合参合率达到98.5%" + "群众满意度明显提升" * 100 + "。"
+    (r,) = pipeline.process(_src(long)).records
+    assert len(r.snippet) == pipeline.SNIPPET_MAX and r.text in r.snippet
+    mid = r.snippet.index(r.text) + len(r.text) // 2
+    assert abs(mid - pipeline.SNIPPET_MAX // 2) <= 3        # centred on the value
+    assert pipeline._snippet_span(0, 1000, 990, 995) == (700, 1000)
+    assert pipeline._snippet_span(0, 1000, 2, 5) == (0, 300)
+
+
+# ---- (9) reform query: a time limit and a row cap --------------------------------------
+
+ENDLESS = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+
+
+def test_query_stops_an_endless_statement_and_caps_its_rows(tmp_path):
+    import time
+    from click.testing import CliRunner
+    from extract.cli import reform
+    good = write_corpus(tmp_path / "c", 3)
+    db = tmp_path / "o.db"
+    run([tmp_path / "c"], db, workers=1, quiet=True, process=fake_process)
+    before = rows(db)
+    cli = CliRunner()      # click 8.2: stdout and stderr apart
+    t = time.monotonic()
+    res = cli.invoke(reform, ["query", ENDLESS + "SELECT count(*) FROM c", "--db", str(db),
+                              "--time-limit", "1"])
+    assert time.monotonic() - t < 20
+    assert res.exit_code == 1
+    assert "the query ran longer than 1 s and was stopped (--time-limit)" in res.stderr
+    res = cli.invoke(reform, ["query", ENDLESS + "SELECT x FROM c", "--db", str(db),
+                              "--max-rows", "4"])
+    assert res.exit_code == 0
+    assert res.stdout.splitlines() == ["x", "-", "1", "2", "3", "4"]
+    assert "stopped after 4 rows (--max-rows)" in res.stderr
+    res = cli.invoke(reform, ["query", "SELECT doc_id FROM documents ORDER BY 1", "--db", str(db)])
+    assert res.stdout.split()[2:] == [p.stem for p in good] and res.stderr == ""
+    assert rows(db) == before
