@@ -54,6 +54,7 @@ class SourceDoc:
     sha256: str          # hash of the file bytes
     title: Optional[str] = None
     tables: list[Table] = field(default_factory=list)
+    warning: Optional[str] = None    # read, but maybe not whole: stored, listed in the summary
 
 
 def read_document(path: Union[str, Path], max_bytes: int = MAX_BYTES) -> SourceDoc:
@@ -85,7 +86,7 @@ def read_document(path: Union[str, Path], max_bytes: int = MAX_BYTES) -> SourceD
     extracted: Extracted = _reader(fmt)(data, p)
     return SourceDoc(doc_id=p.stem, path=str(p), text=extracted.text, format=fmt,
                      encoding=extracted.encoding, sha256=hashlib.sha256(data).hexdigest(),
-                     title=extracted.title, tables=extracted.tables)
+                     title=extracted.title, tables=extracted.tables, warning=extracted.warning)
 
 
 def _too_long(p: Path) -> str:
@@ -113,14 +114,27 @@ def _read_bytes(p: Path) -> bytes:
 
 def _check_unpacked(data: bytes, p: Path, max_bytes: int) -> None:
     """Refuse a ZIP package whose members unpack to more than *max_bytes* (a zip bomb)
-    before anything is decompressed; zipfile never inflates past a member's stated size."""
+    before anything is decompressed, from the sizes its directory states; then inflate
+    each member in 1 MB steps, which stops at the stated size: a directory that
+    understates a member's size (zipfile would inflate all of it at once, then find the
+    CRC wrong) is refused after at most its stated size plus one step."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            size = sum(i.file_size for i in z.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
+            infos = z.infolist()
+            size = sum(i.file_size for i in infos)
+            if size > max_bytes:
+                raise IngestError(p, f"DOCX unpacks to {size} bytes, limit {max_bytes} "
+                                     f"(--max-bytes)")
+            for info in infos:
+                try:
+                    with z.open(info) as fh:
+                        while fh.read(1 << 20):
+                            pass
+                except zipfile.BadZipFile as e:
+                    raise IngestError(p, f"corrupt DOCX: {info.filename!r} does not match "
+                                         f"its entry in the ZIP directory ({e})") from None
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError):
         return                           # the DOCX reader says what is wrong with it
-    if size > max_bytes:
-        raise IngestError(p, f"DOCX unpacks to {size} bytes, limit {max_bytes} (--max-bytes)")
 
 
 def _reader(fmt: str):

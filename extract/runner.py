@@ -48,6 +48,7 @@ class RunSummary:
     pruned: list = field(default_factory=list)       # (doc_id, path) removed by --prune
     collisions: list = field(default_factory=list)   # (doc_id, path, stem, other path)
     relative_kept: int = 0      # documents --prune left alone: stored with a relative path
+    warnings: list = field(default_factory=list)     # (doc_id, path, warning): stored, maybe not whole
 
     @property
     def exit_code(self) -> int:
@@ -60,9 +61,12 @@ class RunSummary:
     def format(self) -> str:
         lines = [f"run {self.run_id} -> {self.db}",
                  f"documents: {self.found} found, {self.read} read, "
-                 f"{self.skipped} skipped (unchanged), {len(self.failed)} failed"]
+                 f"{self.skipped} skipped (unchanged), {len(self.failed)} failed"
+                 + (f", {len(self.warnings)} stored with a warning" if self.warnings else "")]
         lines += [f"  failed  {printable(doc_id)}  {printable(path)}: {printable(reason)}"
                   for doc_id, path, reason in sorted(self.failed)]
+        lines += [f"  warning  {printable(doc_id)}  {printable(path)}: {printable(w)}"
+                  for doc_id, path, w in sorted(self.warnings)]
         if self.collisions:
             lines.append(f"id collisions: {len(self.collisions)} files have the stem of "
                          f"another document and got an id of their own")
@@ -448,6 +452,8 @@ class ResultWriter:
                 status, payload = "failed", f"cannot store: {failure_reason(exc)}"
             else:
                 summary.records.update(m["metric"] for m in payload["metrics"])
+                if payload["document"].get("warning"):
+                    summary.warnings.append((doc_id, path, payload["document"]["warning"]))
                 return n
         summary.failed.append((doc_id, path, payload))
         store.save_failure(doc_id, path, sha, payload, summary.run_id)

@@ -54,6 +54,7 @@ TABLES: dict[str, dict] = {
         "doc_id": str, "path": str, "sha256": str, "format": str, "encoding": str,
         "title": str, "date": str, "status": str, "error": str, "n_records": int,
         "text": str, "extractor_version": str, "run_id": int, "processed_at": str,
+        "warning": str,     # stored but maybe not whole (a truncated PDF), see runner
     }, pk="doc_id", not_null=["status"]),
     "articles": dict(columns={
         "id": int, "doc_id": str, "idx": int, "start": int, "end": int, "title": str,
@@ -182,7 +183,7 @@ def doc_rows(result) -> dict:
         "doc_id": src.doc_id, "path": sql_text(str(src.path)), "sha256": src.sha256,
         "format": src.format, "encoding": src.encoding, "title": src.title,
         "date": result.date, "status": "ok", "error": None, "n_records": len(result.records),
-        "text": src.text,
+        "text": src.text, "warning": getattr(src, "warning", None),
     }
     articles = [_pick(a, ("idx", "start", "end", "title", "region", "region_code"))
                 for a in result.articles]

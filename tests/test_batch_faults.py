@@ -392,3 +392,174 @@ def test_query_stops_an_endless_statement_and_caps_its_rows(tmp_path):
     res = cli.invoke(reform, ["query", "SELECT doc_id FROM documents ORDER BY 1", "--db", str(db)])
     assert res.stdout.split()[2:] == [p.stem for p in good] and res.stderr == ""
     assert rows(db) == before
+
+
+# ---- (8) formats: truncated PDF, deep HTML, a lying DOCX directory, UTF-32 ------------
+
+SENT = "2019年全县新农合参合率达到98.5%，住院补偿比例提高到65%。"
+
+
+def _pdf(path, pages=6):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path))
+    lines = ["全县新农合参合率达到9{i}.5%。", "人均筹资标准为每人每年3{i}0元。",
+             "住院补偿比例提高到6{i}%。", "门诊统筹稳步推进{i}项。", "乡镇卫生院{i}所完成改造。",
+             "村卫生室实现全覆盖，共{i}个。", "家庭医生团队{i}支。", "药品零差率销售全面推开。"]
+    for i in range(pages):      # full pages of distinct lines (short pages: issue of i15)
+        c.setFont("STSong-Light", 12)
+        for k, ln in enumerate(lines * 2):
+            c.drawString(72, 760 - 40 * k, ln.format(i=i + k))
+        c.showPage()
+    c.save()
+    return path
+
+
+def _truncated_pdf(folder, frac):
+    full = _pdf(folder / "full.pdf.tmp").read_bytes()
+    p = folder / f"cut{int(frac * 100)}.pdf"
+    p.write_bytes(full[:int(len(full) * frac)])
+    (folder / "full.pdf.tmp").unlink()
+    return p
+
+
+def _deep_html(folder):
+    p = folder / "deep.html"
+    p.write_text("<html><body>" + "<div>" * 3000 + f"<p>{SENT}</p>" + "</div>" * 3000
+                 + "<p>2020年住院补偿比例提高到70%。</p></body></html>", encoding="utf-8")
+    return p
+
+
+def _lying_docx(folder, filler=30_000_000):
+    """A DOCX whose ZIP directory says document.xml is 5,000 bytes; it inflates to 30 MB."""
+    import io
+    import struct
+    import zipfile
+    import docx
+    d = docx.Document()
+    d.add_paragraph(SENT)
+    buf = io.BytesIO()
+    d.save(buf)
+    zin = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body><!--" + b" " * filler + b"-->", 1)
+            z.writestr(info.filename, data)
+    raw = bytearray(out.getvalue())
+    i = raw.find(b"PK\x01\x02")
+    while i >= 0:                       # the central directory entry's uncompressed size
+        n = struct.unpack_from("<H", raw, i + 28)[0]
+        if bytes(raw[i + 46:i + 46 + n]) == b"word/document.xml":
+            struct.pack_into("<I", raw, i + 24, 5000)
+        i = raw.find(b"PK\x01\x02", i + 4)
+    p = folder / "lying.docx"
+    p.write_bytes(bytes(raw))
+    return p
+
+
+def test_a_truncated_pdf_is_stored_with_a_warning(tmp_path):
+    from extract.ingest import read_document
+    whole = read_document(_pdf(tmp_path / "whole.pdf"))
+    assert whole.warning is None
+    src = read_document(_truncated_pdf(tmp_path, 0.6))
+    assert src.text and len(src.text) < len(whole.text)
+    assert "人均筹资标准为每人每年310元。" in src.text
+    assert src.warning == ("damaged or truncated PDF (MuPDF repaired it): pages or text "
+                           "after the damage may be missing")
+
+
+def test_html_nested_deeper_than_libxml2_allows_keeps_all_its_text(tmp_path):
+    from extract.formats.html import flatten_deep
+    from extract.ingest import read_document
+    assert read_document(_deep_html(tmp_path)).text == SENT + "\n2020年住院补偿比例提高到70%。"
+    assert flatten_deep("<a><b><i>x</i></b><p>y</p></a>", 1) == "<a>x<br>y<br></a>"
+
+
+def test_a_docx_whose_zip_directory_understates_sizes_is_not_inflated_in_full(tmp_path):
+    import resource
+    from extract.ingest import IngestError, read_document
+    p = _lying_docx(tmp_path, filler=60_000_000)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(IngestError) as e:
+        read_document(p)
+    assert e.value.reason.startswith("corrupt DOCX: 'word/document.xml' does not match its "
+                                     "entry in the ZIP directory (Bad CRC-32")
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 40, grown_mb      # inflating it whole took 60 MB and more
+
+
+@pytest.mark.parametrize("codec", ["utf-32", "utf-32-le", "utf-32-be"])
+def test_utf32_is_detected(tmp_path, codec):
+    from extract.ingest import read_document
+    p = tmp_path / "r.txt"
+    p.write_bytes(("余干县工作总结\n" + SENT + "\n").encode(codec))
+    src = read_document(p)
+    assert (src.text, src.encoding) == ("余干县工作总结\n" + SENT + "\n", codec)
+
+
+def test_every_fault_of_issue_18_in_one_batch_beside_the_sample_corpus(tmp_path):
+    """The real pipeline, `reform run` in a subprocess: the sample reports are stored as a
+    run of them alone stores them; each fault has its outcome; a rerun after the faults
+    are gone ends with the records of a clean run."""
+    import shutil
+    import sqlite3
+    corpus = REPO / "corpus"
+    folder = tmp_path / "in"
+    (folder / "good").mkdir(parents=True)
+    good = sorted(corpus.glob("*.txt"))[:4]
+    for g in good:
+        shutil.copy(g, folder / "good" / g.name)
+    bad = folder / "z_bad"         # after good/: the good documents keep their stems
+    bad.mkdir()
+    with open(os.path.join(os.fsencode(bad), GBK_NAME), "wb") as fh:
+        fh.write(SENT.encode())
+    (bad / "x\n  failed  forged\x1b[2J.txt").write_text(SENT, encoding="utf-8")
+    (bad / "m").mkdir()
+    _deep(bad / "m")
+    _truncated_pdf(bad, 0.6)
+    _deep_html(bad)
+    _lying_docx(bad)
+    (bad / "u32.txt").write_bytes(SENT.encode("utf-32"))
+    (bad / "other").mkdir()
+    shutil.copy(good[0], bad / "other" / good[0].name)        # the same stem, another file
+    line = "全县新农合参合率达到98.5%住院补偿比例提高到65%" * 400   # no sentence marks
+    (bad / "long.txt").write_text(line, encoding="utf-8")
+    db = tmp_path / "db" / "r.db"
+    argv = reform_argv("run", folder / "good", folder, folder / "good" / good[1].name,
+                       "--db", db, "--workers", "2", "-q", fake=False)
+    res = subprocess.run(argv, env=ENV, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    assert "documents: 13 found, 13 read, 0 skipped (unchanged), 2 failed, 1 stored with a " \
+           "warning" in out, out
+    failed = sorted(ln for ln in out.splitlines() if ln.startswith("  failed  "))
+    assert len(failed) == 2 and "path too long" in failed[0] and "does not match its entry" \
+        in failed[1], out
+    assert "\x1b" not in out and "  failed  forged" not in out
+    twin = f"{good[0].stem}~{runner.short_hash(str(bad / 'other' / good[0].name))}"
+    assert f"  id  {twin}  " in out
+    conn = sqlite3.connect(db)
+    st = dict(conn.execute("SELECT doc_id, status FROM documents"))
+    n = dict(conn.execute("SELECT doc_id, count(*) FROM metrics GROUP BY 1"))
+    warn = dict(conn.execute("SELECT doc_id, warning FROM documents WHERE warning IS NOT NULL"))
+    conn.close()
+    assert st["\\xb1\\xa8\\xb8\\xe6"] == st["u32"] == st["deep"] == st["cut60"] == "ok"
+    assert n["\\xb1\\xa8\\xb8\\xe6"] == n["u32"] == 2 and n["deep"] == 3
+    assert n["long"] == 800 and n[twin] == n[good[0].stem]
+    assert list(warn) == ["cut60"]
+    clean_db = tmp_path / "clean.db"
+    runner.run([folder / "good"], clean_db, workers=2, quiet=True)
+    assert rows_of(db, [g.stem for g in good]) == rows(clean_db)
+    # the faults gone, a rerun ends with the records of a clean run
+    shutil.rmtree(bad)
+    bad.mkdir()
+    res = subprocess.run(reform_argv("run", folder, "--db", db, "--workers", "2", "-q",
+                                     "--prune", fake=False),
+                         env=ENV, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0 and "pruned: 9 documents" in res.stdout, res.stdout
+    assert rows(db) == rows(clean_db)
