@@ -46,7 +46,7 @@ SKIP_FOLDERS = frozenset({"gold", "annotations", "tools"})
 
 @dataclass
 class SourceDoc:
-    doc_id: str          # file stem, disambiguated on collision by the runner
+    doc_id: str          # file stem; the runner gives the stable id (runner.DocIds)
     path: str
     text: str            # the document text (offsets of every record point here)
     format: str          # txt | md | html | docx | pdf
