@@ -47,6 +47,7 @@ class RunSummary:
     strict: bool = False
     pruned: list = field(default_factory=list)       # (doc_id, path) removed by --prune
     collisions: list = field(default_factory=list)   # (doc_id, path, stem, other path)
+    moved: list = field(default_factory=list)        # (doc_id, path, old path now gone)
     relative_kept: int = 0      # documents --prune left alone: stored with a relative path
     warnings: list = field(default_factory=list)     # (doc_id, path, warning): stored, maybe not whole
 
@@ -73,6 +74,9 @@ class RunSummary:
             lines += [f"  id  {printable(doc_id)}  {printable(path)}  (stem {printable(stem)} "
                       f"is {printable(other)})"
                       for doc_id, path, stem, other in sorted(self.collisions)]
+        if self.moved:
+            lines.append(f"moved: {len(self.moved)} documents found at a new path (their "
+                         f"stored file is gone) keep their ids")
         if self.pruned:
             lines.append(f"pruned: {len(self.pruned)} documents no longer under the paths given")
             lines += [f"  pruned  {printable(doc_id)}  {printable(path)}"
@@ -131,19 +135,30 @@ class DocIds:
     (an earlier file of this run, or a document stored from another path: ``path_of``),
     it gets ``stem~<8 hex digits of the hash of its absolute path>``, the same id in
     every run whatever else the run holds, and the collision is noted in *collisions*
-    as (doc_id, path, stem, other path).  Without lookups (no database) only the
-    files of this run are compared."""
+    as (doc_id, path, stem, other path).  A stem whose stored file is gone (an archive
+    moved or renamed) is free: the file takes its id over, so a moved archive keeps its
+    ids and is not stored twice; *moved* lists (doc_id, new path, old path).  Without
+    lookups (no database) only the files of this run are compared."""
 
     def __init__(self, id_of=None, path_of=None):
         self.id_of = id_of or (lambda path: None)
         self.path_of = path_of or (lambda doc_id: None)
         self.used: set[str] = set()
         self.collisions: list[tuple[str, str, str, str]] = []
+        self.moved: list[tuple[str, str, str]] = []
         self._first: dict[str, str] = {}        # stem -> the path of this run that took it
 
     def _free(self, doc_id: str, key: str) -> bool:
+        if doc_id in self.used:
+            return False
         holder = self.path_of(doc_id)
-        return doc_id not in self.used and (holder is None or holder == key)
+        if holder is None or holder == key:
+            return True
+        # its file is gone: moved (an escaped undecodable name cannot be checked: kept)
+        if "\\x" not in holder and not os.path.lexists(holder):
+            self.moved.append((doc_id, key, holder))
+            return True
+        return False
 
     def assign(self, path: str) -> str:
         key = sql_text(path)
@@ -366,7 +381,7 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
             writer = ResultWriter(store, summary)
             write_behind(writer, _batches(_ticking(results, bar)))
             writer.finish()
-        summary.collisions = ids.collisions
+        summary.collisions, summary.moved = ids.collisions, ids.moved
         if prune:
             summary.pruned = store.prune(paths, keep=seen)
             summary.relative_kept = store.relative_paths()

@@ -563,3 +563,15 @@ def test_every_fault_of_issue_18_in_one_batch_beside_the_sample_corpus(tmp_path)
                          env=ENV, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0 and "pruned: 9 documents" in res.stdout, res.stdout
     assert rows(db) == rows(clean_db)
+
+
+def test_a_moved_archive_keeps_its_ids_and_is_not_stored_twice(tmp_path):
+    import shutil
+    write_corpus(tmp_path / "old", 3)
+    db = tmp_path / "o.db"
+    run([tmp_path / "old"], db, workers=1, quiet=True, process=fake_process)
+    shutil.move(tmp_path / "old", tmp_path / "new")
+    s = run([tmp_path / "new"], db, workers=1, quiet=True, process=fake_process)
+    assert s.collisions == [] and len(s.moved) == 3
+    assert "moved: 3 documents found at a new path" in s.format()
+    assert rows(db) == rows(clean(tmp_path, sorted((tmp_path / "new").iterdir())))
