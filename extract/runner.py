@@ -470,6 +470,7 @@ class ResultWriter:
                 if payload["document"].get("warning"):
                     summary.warnings.append((doc_id, path, payload["document"]["warning"]))
                 return n
+        payload = sql_text(str(payload))     # a reason quoting an undecodable name
         summary.failed.append((doc_id, path, payload))
         store.save_failure(doc_id, path, sha, payload, summary.run_id)
         return 0

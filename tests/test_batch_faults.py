@@ -575,3 +575,18 @@ def test_a_moved_archive_keeps_its_ids_and_is_not_stored_twice(tmp_path):
     assert s.collisions == [] and len(s.moved) == 3
     assert "moved: 3 documents found at a new path" in s.format()
     assert rows(db) == rows(clean(tmp_path, sorted((tmp_path / "new").iterdir())))
+
+
+def _raises_undecodable(src, segmenter="jieba"):
+    if "RAISE" in src.text:
+        raise ValueError("cannot handle " + os.fsdecode(b"\xb1\xa8.txt"))
+    return fake_process(src)
+
+
+def test_a_failure_reason_quoting_an_undecodable_name_is_stored(tmp_path):
+    good = write_corpus(tmp_path / "c", 3)
+    (tmp_path / "c" / "z.txt").write_text("RAISE 5%", encoding="utf-8")
+    db = tmp_path / "o.db"
+    s = run([tmp_path / "c"], db, workers=1, quiet=True, process=_raises_undecodable)
+    assert [(d, r) for d, _, r in s.failed] == [("z", "ValueError: cannot handle \\xb1\\xa8.txt")]
+    assert rows_of(db, [p.stem for p in good]) == rows(clean(tmp_path, good))
