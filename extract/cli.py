@@ -175,7 +175,7 @@ def _width(s: str) -> int:
 
 
 def _cell(v) -> str:
-    s = "" if v is None else str(v).replace("\r", "\\r").replace("\n", "\\n")
+    s = "" if v is None else runner.printable(v)     # \n, \r, terminal escapes escaped
     return s if len(s) <= CELL_WIDTH else s[:CELL_WIDTH - 1] + "…"
 
 

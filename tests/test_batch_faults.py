@@ -590,3 +590,16 @@ def test_a_failure_reason_quoting_an_undecodable_name_is_stored(tmp_path):
     s = run([tmp_path / "c"], db, workers=1, quiet=True, process=_raises_undecodable)
     assert [(d, r) for d, _, r in s.failed] == [("z", "ValueError: cannot handle \\xb1\\xa8.txt")]
     assert rows_of(db, [p.stem for p in good]) == rows(clean(tmp_path, good))
+
+
+def test_query_prints_stored_names_escaped(tmp_path):
+    from click.testing import CliRunner
+    from extract.cli import reform
+    c = tmp_path / "c"
+    write_corpus(c, 1)
+    (c / "x\x1b[2J\ny.txt").write_text("参合率5%", encoding="utf-8")
+    db = tmp_path / "o.db"
+    run([c], db, workers=1, quiet=True, process=fake_process)
+    res = CliRunner().invoke(reform, ["query", "SELECT doc_id FROM documents ORDER BY 1",
+                                      "--db", str(db)])
+    assert res.stdout.splitlines()[2:] == ["report_000", "x\\x1b[2J\\ny"]
