@@ -131,22 +131,43 @@ def stats(db):
         click.echo(format_table([d[0] for d in cur.description], cur.fetchall()))
 
 
+QUERY_TIME_LIMIT_S = 60.0    # reform query --time-limit
+QUERY_MAX_ROWS = 10_000      # reform query --max-rows
+
+
 @reform.command()
 @click.argument("sql")
 @_existing_db
-def query(sql, db):
+@click.option("--time-limit", type=click.FloatRange(min=0), default=QUERY_TIME_LIMIT_S,
+              show_default=True, metavar="SECONDS",
+              help="Stop a statement running longer (0: no limit).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=QUERY_MAX_ROWS,
+              show_default=True, metavar="N", help="Print at most N rows.")
+def query(sql, db, time_limit, max_rows):
     """Run one read-only SQL statement and print the rows as a table."""
+    import time
     conn = open_readonly(db)
+    if time_limit:          # SQLite calls it every 10,000 steps; non-zero interrupts
+        deadline = time.monotonic() + time_limit
+        conn.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
     try:
         cur = conn.execute(sql)
-        rows = cur.fetchall()
+        rows = cur.fetchmany(max_rows + 1)
     except sqlite3.Error as exc:
         if any(w in str(exc) for w in ("readonly", "not authorized", "authorization denied")):
             raise click.ClickException(
                 f"the database is opened read-only: write statements are refused ({exc})")
+        if str(exc) == "interrupted" and time_limit:
+            raise click.ClickException(
+                f"the query ran longer than {time_limit:g} s and was stopped (--time-limit); "
+                f"narrow it, or give a larger --time-limit (0 for none)")
         raise click.ClickException(f"{type(exc).__name__}: {exc}")
+    more = len(rows) > max_rows
     if cur.description:
-        click.echo(format_table([d[0] for d in cur.description], rows))
+        click.echo(format_table([d[0] for d in cur.description], rows[:max_rows]))
+    if more:
+        click.echo(f"stopped after {max_rows} rows (--max-rows); add a LIMIT or give a "
+                   f"larger --max-rows", err=True)
 
 
 def _width(s: str) -> int:
@@ -154,7 +175,7 @@ def _width(s: str) -> int:
 
 
 def _cell(v) -> str:
-    s = "" if v is None else str(v).replace("\r", "\\r").replace("\n", "\\n")
+    s = "" if v is None else runner.printable(v)     # \n, \r, terminal escapes escaped
     return s if len(s) <= CELL_WIDTH else s[:CELL_WIDTH - 1] + "…"
 
 

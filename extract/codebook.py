@@ -29,7 +29,7 @@ METADATA_PATH = Path(__file__).resolve().parent / "data" / "metadata.json"
 LONG_FIELDS: dict[str, tuple[str, str]] = {
     "record_id": ("integer", "row id of the record in the database table `metrics` (id)"),
     "doc": ("string", "document id: the report's file name without the extension "
-                      "(disambiguated with ~2, ~3 when two files share a name)"),
+                      "(stem~<hash of its path> when another file already has the name)"),
     "metric": ("string", "metric key (see the metrics table of this codebook)"),
     "metric_zh": ("string", "the metric's Chinese name"),
     "kind": ("string", "level (a value at a time), change (a difference: 增长/提高/下降/减少) "
@@ -250,13 +250,14 @@ def write_codebook(out: Path, fmt: str, columns, layout: str, filters: dict, com
 _TABLES = {
     "documents": ("文档 Documents", "One row per processed file; `text` is the document text "
                   "every record offset points into.", {
-                      "doc_id": "document id (file stem)", "path": "file path",
+                      "doc_id": "document id (file stem)", "path": "absolute file path",
                       "sha256": "SHA-256 of the file bytes", "format": "txt, md, html, docx, pdf",
                       "encoding": "detected text encoding", "title": "document title",
                       "date": "document date (ISO)", "status": "ok or failed",
                       "error": "why the document failed", "n_records": "records extracted",
                       "text": "the document text", "extractor_version": "extractor version",
-                      "run_id": "run that stored it", "processed_at": "when (UTC)"}),
+                      "run_id": "run that stored it", "processed_at": "when (UTC)",
+                      "warning": "stored but maybe not whole (e.g. a truncated PDF)"}),
     "metrics": ("指标记录 Metric records", "One row per statement of one core metric; "
                 "`metric` is a key of metric_defs (its Chinese name is metric_defs.zh).",
                 {k: v[1] for k, v in LONG_FIELDS.items()

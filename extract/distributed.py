@@ -118,7 +118,7 @@ def list_documents(paths) -> list[tuple[str, str]]:
                                  or rel.suffix.lower() not in SUPPORTED_SUFFIXES):
                 continue
             found.append(fs.unstrip_protocol(name))
-    # runner.assign_ids: file stem, stem~2 … by sorted location
+    # runner.assign_ids: file stem, stem~<hash of the location> … by sorted location
     by_key = {str(Path(loc)): loc for loc in found}
     return [(doc_id, by_key[str(p)]) for doc_id, p in runner.assign_ids(by_key)]
 

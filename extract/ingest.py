@@ -46,7 +46,7 @@ SKIP_FOLDERS = frozenset({"gold", "annotations", "tools"})
 
 @dataclass
 class SourceDoc:
-    doc_id: str          # file stem, disambiguated on collision by the runner
+    doc_id: str          # file stem; the runner gives the stable id (runner.DocIds)
     path: str
     text: str            # the document text (offsets of every record point here)
     format: str          # txt | md | html | docx | pdf
@@ -54,6 +54,7 @@ class SourceDoc:
     sha256: str          # hash of the file bytes
     title: Optional[str] = None
     tables: list[Table] = field(default_factory=list)
+    warning: Optional[str] = None    # read, but maybe not whole: stored, listed in the summary
 
 
 def read_document(path: Union[str, Path], max_bytes: int = MAX_BYTES) -> SourceDoc:
@@ -63,7 +64,9 @@ def read_document(path: Union[str, Path], max_bytes: int = MAX_BYTES) -> SourceD
     try:
         st = p.stat()
         mode = st.st_mode
-    except OSError:
+    except OSError as e:
+        if e.errno == errno.ENAMETOOLONG:
+            raise IngestError(p, _too_long(p)) from None
         mode = None                      # reported by _read_bytes with the precise reason
     if mode is not None and stat.S_ISDIR(mode):
         readable = os.access(p, os.R_OK | os.X_OK)
@@ -83,7 +86,14 @@ def read_document(path: Union[str, Path], max_bytes: int = MAX_BYTES) -> SourceD
     extracted: Extracted = _reader(fmt)(data, p)
     return SourceDoc(doc_id=p.stem, path=str(p), text=extracted.text, format=fmt,
                      encoding=extracted.encoding, sha256=hashlib.sha256(data).hexdigest(),
-                     title=extracted.title, tables=extracted.tables)
+                     title=extracted.title, tables=extracted.tables, warning=extracted.warning)
+
+
+def _too_long(p: Path) -> str:
+    n = len(os.fsencode(p))
+    limit = os.pathconf("/", "PC_PATH_MAX") if hasattr(os, "pathconf") else 4096
+    return (f"path too long: {n} bytes, the system's limit is {limit} (PATH_MAX); "
+            f"move it to a shallower folder")
 
 
 def _read_bytes(p: Path) -> bytes:
@@ -104,14 +114,27 @@ def _read_bytes(p: Path) -> bytes:
 
 def _check_unpacked(data: bytes, p: Path, max_bytes: int) -> None:
     """Refuse a ZIP package whose members unpack to more than *max_bytes* (a zip bomb)
-    before anything is decompressed; zipfile never inflates past a member's stated size."""
+    before anything is decompressed, from the sizes its directory states; then inflate
+    each member in 1 MB steps, which stops at the stated size: a directory that
+    understates a member's size (zipfile would inflate all of it at once, then find the
+    CRC wrong) is refused after at most its stated size plus one step."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            size = sum(i.file_size for i in z.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
+            infos = z.infolist()
+            size = sum(i.file_size for i in infos)
+            if size > max_bytes:
+                raise IngestError(p, f"DOCX unpacks to {size} bytes, limit {max_bytes} "
+                                     f"(--max-bytes)")
+            for info in infos:
+                try:
+                    with z.open(info) as fh:
+                        while fh.read(1 << 20):
+                            pass
+                except zipfile.BadZipFile as e:
+                    raise IngestError(p, f"corrupt DOCX: {info.filename!r} does not match "
+                                         f"its entry in the ZIP directory ({e})") from None
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError):
         return                           # the DOCX reader says what is wrong with it
-    if size > max_bytes:
-        raise IngestError(p, f"DOCX unpacks to {size} bytes, limit {max_bytes} (--max-bytes)")
 
 
 def _reader(fmt: str):
@@ -162,6 +185,8 @@ def _walk(top: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Path]:
     if entries is None:
         yield top                      # unreadable: read_document reports why
         return
+    if entries is False:               # given twice (or inside another folder given)
+        return
     stack.append(entries)
     while stack:
         e = next(stack[-1], None)
@@ -198,5 +223,5 @@ def _entries(folder: Path, seen_dirs: set[tuple[int, int]]):
         seen_dirs.add(key)
         with os.scandir(folder) as it:
             return iter(sorted(it, key=lambda e: e.name))
-    except PermissionError:
+    except OSError:         # permission denied, a path longer than PATH_MAX, an I/O error
         return None

@@ -39,7 +39,8 @@ def process(src, segmenter: str = "jieba") -> DocResult:
         segment = get_segmenter(segmenter)
         alias_hits = linker.scan_aliases(text)
         starts = [q.start for q in quantities]
-        for sent in _windows(text, st.sentences, starts):
+        ends = [q.end for q in quantities]
+        for sent, own_a, own_b in _windows(text, st.sentences, starts, ends):
             i = bisect.bisect_left(starts, sent.start)
             j = bisect.bisect_left(starts, sent.end)
             if i == j:
@@ -48,7 +49,8 @@ def process(src, segmenter: str = "jieba") -> DocResult:
             for link in linker.link_sentence(text, sent.start, sent.end, quantities[i:j],
                                              plan_section=plan, segment=segment,
                                              alias_hits=alias_hits):
-                records.append(_record(src, norm, st, attr, link, sent))
+                if own_a <= link.quantity.start < own_b:
+                    records.append(_record(src, norm, st, attr, link, sent))
     for t_idx, table in enumerate(tables):
         for tv in table_values(src.text, table, linker):
             records.append(_table_record(src, norm, st, attr, t_idx, tv))
@@ -86,30 +88,85 @@ def prepare(segmenter: str = "jieba") -> None:
 
 # Linking looks back and ahead within a sentence, so its cost grows with the square of
 # the sentence length.  Real sentences stay under 400 characters; a longer "sentence"
-# (text with no 。！？；, e.g. a 1 MB line of figures) is linked, and quoted in snippets,
-# in windows of at most this many characters, cut after a clause mark (,;:) or else
-# before a quantity, never inside one.
+# (text with no 。！？；, e.g. a 1 MB line of figures) is linked in windows of at most
+# MAX_SENTENCE characters plus WINDOW_CONTEXT on each side.  A window owns the figures
+# from its start to its cut, made after a clause mark (,;:) or else after a figure, at
+# the widest gap before the next figure (where the next indicator is), never inside one;
+# its context, from a clause or figure boundary before its start to one after its cut,
+# is linked with it, so a figure near a cut still sees its indicator and the words after
+# it, and only the figures it owns become records (each figure once).
 MAX_SENTENCE = 2000
+WINDOW_CONTEXT = 300
 _CLAUSE_MARKS = ",;:"
+# a record's snippet is its sentence, or at most this many characters of it around the value
+SNIPPET_MAX = 300
 
 
-def _windows(text: str, sentences, starts: list):
-    """The sentences, those longer than MAX_SENTENCE cut into consecutive windows;
-    *starts* are the sorted start offsets of the quantities."""
+def _boundary(text: str, ends: list, lo: int, hi: int, last: bool) -> int:
+    """A clause or figure boundary in (lo, hi]: just after a clause mark, else just after a
+    figure (the last or first one, by *last*); -1 when there is none."""
+    if last:
+        cut = max(text.rfind(c, lo, hi) for c in _CLAUSE_MARKS)
+    else:
+        found = [i for i in (text.find(c, lo, hi) for c in _CLAUSE_MARKS) if i >= 0]
+        cut = min(found, default=-1)
+    if cut >= 0:
+        return cut + 1
+    i = bisect.bisect_right(ends, hi) - 1 if last else bisect.bisect_right(ends, lo)
+    if 0 <= i < len(ends) and lo < ends[i] <= hi:
+        return ends[i]
+    return -1
+
+
+def _cut(text: str, starts: list, ends: list, lo: int, hi: int) -> int:
+    """Where a window ending in (lo, hi] is cut: after the last clause mark, else after the
+    figure followed by the widest gap before the next figure, else at *hi*."""
+    cut = max(text.rfind(c, lo, hi) for c in _CLAUSE_MARKS) + 1
+    if cut > 0:
+        return cut
+    i, j = bisect.bisect_right(ends, lo), bisect.bisect_right(ends, hi)
+    best, gap = hi, -1
+    for k in range(i, j):           # figures ending inside (lo, hi]
+        nxt = starts[k + 1] if k + 1 < len(starts) else hi
+        if nxt >= ends[k] and nxt - ends[k] >= gap:
+            best, gap = ends[k], nxt - ends[k]
+    return best
+
+
+def _windows(text: str, sentences, starts: list, ends: list | None = None):
+    """(span to link, start, end of what it owns) for each sentence; sentences longer
+    than MAX_SENTENCE are cut into consecutive windows with context (see above).
+    *starts*/*ends* are the offsets of the quantities, sorted by start."""
+    if ends is None:
+        ends = [s + 1 for s in starts]
+    ends = sorted(ends)
     for sent in sentences:
         if sent.end - sent.start <= MAX_SENTENCE:
-            yield sent
+            yield sent, sent.start, sent.end
             continue
         a = sent.start
-        while sent.end - a > MAX_SENTENCE:
-            lo, hi = a + MAX_SENTENCE // 2, a + MAX_SENTENCE
-            cut = max(text.rfind(c, lo, hi) for c in _CLAUSE_MARKS) + 1
-            if cut <= 0:                       # no clause mark: before the last quantity
-                i = bisect.bisect_right(starts, hi) - 1
-                cut = starts[i] if i >= 0 and starts[i] > lo else hi
-            yield Span(a, cut)
+        while a < sent.end:
+            if sent.end - a > MAX_SENTENCE:
+                cut = _cut(text, starts, ends, a + MAX_SENTENCE // 2, a + MAX_SENTENCE)
+            else:
+                cut = sent.end
+            lo = max(sent.start, a - WINDOW_CONTEXT)
+            ctx_a = a if lo == a else _boundary(text, ends, lo, a, last=False)
+            ctx_a = lo if ctx_a < 0 else ctx_a
+            hi = min(sent.end, cut + WINDOW_CONTEXT)
+            ctx_b = cut if hi == cut else _boundary(text, ends, cut, hi, last=True)
+            ctx_b = hi if ctx_b < 0 else ctx_b
+            yield Span(min(ctx_a, a), max(ctx_b, cut)), a, cut
             a = cut
-        yield Span(a, sent.end)
+
+
+def _snippet_span(sa: int, sb: int, qs: int, qe: int) -> tuple[int, int]:
+    """The sentence [sa, sb), or SNIPPET_MAX characters of it centred on the value [qs, qe)."""
+    if sb - sa <= SNIPPET_MAX:
+        return sa, sb
+    a = max(sa, qs - (SNIPPET_MAX - (qe - qs)) // 2)
+    b = min(sb, max(qe, a + SNIPPET_MAX))
+    return max(sa, min(a, b - SNIPPET_MAX)), b
 
 
 def _record(src, norm, st, attr, link, sent) -> Record:
@@ -118,7 +175,7 @@ def _record(src, norm, st, attr, link, sent) -> Record:
     a, b = norm.src_span(qs, qe)
     reg = attr.region_for(qs, sent.start)
     tm = attr.time_for(qs, sent.start)
-    sa, sb = norm.src_span(sent.start, sent.end)
+    sa, sb = norm.src_span(*_snippet_span(sent.start, sent.end, qs, qe))
     sec = st.section_at(qs)
     return Record(
         doc=src.doc_id, metric=link.metric, kind=link.kind,

@@ -42,30 +42,42 @@ def _child(conn, fn, task, initializer, initargs):
         conn.close()
 
 
-def run_alone(fn: Callable, task, crashed: Callable, initializer=None, initargs=()):
+def run_alone(fn: Callable, task, crashed: Callable, initializer=None, initargs=(),
+              failed: Callable | None = None):
     """``fn(task)`` in a process of its own; ``crashed(task, exitcode)`` if that process
-    dies (exitcode as `multiprocessing.Process` gives it: -N for signal N)."""
+    dies (exitcode as `multiprocessing.Process` gives it: -N for signal N), and
+    ``failed(task, exc)`` if its result cannot be received (see `map_isolated`)."""
     recv, send = _CTX.Pipe(duplex=False)
     proc = _CTX.Process(target=_child, args=(send, fn, task, initializer, initargs), daemon=True)
     proc.start()
     send.close()
+    error = None
     try:
         result = recv.recv()
     except EOFError:            # the process died before sending
         result = None
+    except Exception as exc:    # e.g. MemoryError unpickling a huge result
+        if failed is None:
+            raise
+        result, error = None, exc
     finally:
         recv.close()
         proc.join()
+    if error is not None:
+        return failed(task, error)
     if proc.exitcode != 0:
         return crashed(task, proc.exitcode)
     return result
 
 
 def map_isolated(fn: Callable, tasks: Iterable, workers: int, crashed: Callable,
-                 initializer=None, initargs=(), in_flight: int | None = None) -> Iterator:
+                 initializer=None, initargs=(), in_flight: int | None = None,
+                 failed: Callable | None = None) -> Iterator:
     """``fn(task)`` for every task, in completion order, in *workers* processes; see the
     module doc.  At most *in_flight* (default 4 per worker) tasks are submitted and not
-    yet consumed at any time."""
+    yet consumed at any time.  With *failed*, any other exception a task's future raises
+    (its result could not be pickled or sent back, e.g. MemoryError on a huge result)
+    gives ``failed(task, exc)`` as that task's result instead of ending the map."""
     limit = in_flight or workers * 4
     tasks = iter(tasks)
     exhausted = False
@@ -95,13 +107,17 @@ def map_isolated(fn: Callable, tasks: Iterable, workers: int, crashed: Callable,
                 except BrokenProcessPool:
                     lost.append(task)
                     continue
+                except Exception as exc:
+                    if failed is None:
+                        raise
+                    result = failed(task, exc)
                 yield result
             if lost:            # the pool is gone, and every task it held
                 lost += pending.values()
                 pending.clear()
                 pool.shutdown(wait=True, cancel_futures=True)
                 for task in lost:
-                    yield run_alone(fn, task, crashed, initializer, initargs)
+                    yield run_alone(fn, task, crashed, initializer, initargs, failed)
                 pool = new_pool()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

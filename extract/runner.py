@@ -19,6 +19,7 @@ import stat
 import sys
 import threading
 import time
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -27,7 +28,7 @@ from typing import Iterator
 from tqdm import tqdm
 
 from extract.pool import death_reason, map_isolated
-from extract.store import FTS_SYNC_ROWS, Store, doc_rows, writer_lock
+from extract.store import FTS_SYNC_ROWS, Store, doc_rows, sql_text, writer_lock
 
 BATCH_DOCS = 20        # commit after this many documents ...
 BATCH_SECONDS = 2.0    # ... or when the oldest uncommitted one is this old
@@ -45,6 +46,10 @@ class RunSummary:
     records: Counter = field(default_factory=Counter)  # metric -> records stored this run
     strict: bool = False
     pruned: list = field(default_factory=list)       # (doc_id, path) removed by --prune
+    collisions: list = field(default_factory=list)   # (doc_id, path, stem, other path)
+    moved: list = field(default_factory=list)        # (doc_id, path, old path now gone)
+    relative_kept: int = 0      # documents --prune left alone: stored with a relative path
+    warnings: list = field(default_factory=list)     # (doc_id, path, warning): stored, maybe not whole
 
     @property
     def exit_code(self) -> int:
@@ -57,38 +62,143 @@ class RunSummary:
     def format(self) -> str:
         lines = [f"run {self.run_id} -> {self.db}",
                  f"documents: {self.found} found, {self.read} read, "
-                 f"{self.skipped} skipped (unchanged), {len(self.failed)} failed"]
-        lines += [f"  failed  {doc_id}  {path}: {reason}"
+                 f"{self.skipped} skipped (unchanged), {len(self.failed)} failed"
+                 + (f", {len(self.warnings)} stored with a warning" if self.warnings else "")]
+        lines += [f"  failed  {printable(doc_id)}  {printable(path)}: {printable(reason)}"
                   for doc_id, path, reason in sorted(self.failed)]
+        lines += [f"  warning  {printable(doc_id)}  {printable(path)}: {printable(w)}"
+                  for doc_id, path, w in sorted(self.warnings)]
+        if self.collisions:
+            lines.append(f"id collisions: {len(self.collisions)} files have the stem of "
+                         f"another document and got an id of their own")
+            lines += [f"  id  {printable(doc_id)}  {printable(path)}  (stem {printable(stem)} "
+                      f"is {printable(other)})"
+                      for doc_id, path, stem, other in sorted(self.collisions)]
+        if self.moved:
+            lines.append(f"moved: {len(self.moved)} documents found at a new path (their "
+                         f"stored file is gone) keep their ids")
         if self.pruned:
             lines.append(f"pruned: {len(self.pruned)} documents no longer under the paths given")
-            lines += [f"  pruned  {doc_id}  {path}" for doc_id, path in sorted(self.pruned)]
+            lines += [f"  pruned  {printable(doc_id)}  {printable(path)}"
+                      for doc_id, path in sorted(self.pruned)]
+        if self.relative_kept:
+            lines.append(f"not pruned: {self.relative_kept} documents stored with a relative "
+                         f"path by an older version (a run from the folder they were stored "
+                         f"from records their absolute paths)")
         lines.append(f"records: {sum(self.records.values())}")
         width = max((len(m) for m in self.records), default=0)
         lines += [f"  {m:<{width}}  {n}" for m, n in sorted(self.records.items())]
         return "\n".join(lines)
 
 
+_CONTROL = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
+def printable(s) -> str:
+    """*s* safe to print on one line: control and format characters (a newline that would
+    forge a summary line, a terminal escape), line separators and undecodable bytes of a
+    file name are shown as escapes (``\\n``, ``\\x1b``, ``\\u2028``)."""
+    s = str(s)
+    if s.isprintable():
+        return s
+    out = []
+    for c in s:
+        if unicodedata.category(c) in _CONTROL:
+            o = ord(c)
+            if 0xDC80 <= o <= 0xDCFF:           # a byte os.fsdecode could not decode
+                out.append(f"\\x{o - 0xDC00:02x}")
+            else:
+                out.append(c.encode("unicode_escape").decode("ascii") if o < 0x10000
+                           else f"\\U{o:08x}")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 def assign_ids(paths) -> list[tuple[str, Path]]:
-    """(doc_id, path) by sorted path: the file stem, ``stem~2``, ``stem~3`` … on collision."""
-    return [(doc_id, Path(p)) for doc_id, p in iter_jobs(paths)]
+    """(doc_id, path) by sorted path, each path once, without a database: see `DocIds`.
+    The paths are taken as they are (`extract.distributed` gives absolute paths and URLs)."""
+    ids = DocIds()
+    return [(ids.assign(s), Path(s)) for s in sorted({str(Path(p)) for p in paths})]
 
 
-def iter_jobs(paths) -> Iterator[tuple[str, str]]:
-    """`assign_ids` as a stream of (doc_id, path string).  What it holds while streaming is
-    the sorted path strings and the ids given so far, ~200 bytes per file: a list of
-    `Path` objects and a dict of every stored hash took ~800, which for an archive of
-    millions of files would not have stayed under a gigabyte."""
-    ordered = sorted(str(p) for p in paths)
-    used: set[str] = set()
+def short_hash(key: str, n: int = 8) -> str:
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:n]
+
+
+class DocIds:
+    """Document ids, stable and unique per file across runs.
+
+    A file already stored keeps its id (looked up by its path, ``id_of``).  A new file
+    gets its stem (made SQLite-safe by `sql_text`), so the ids of an archive without
+    duplicate stems are its file stems; when that stem is already the id of another file
+    (an earlier file of this run, or a document stored from another path: ``path_of``),
+    it gets ``stem~<8 hex digits of the hash of its absolute path>``, the same id in
+    every run whatever else the run holds, and the collision is noted in *collisions*
+    as (doc_id, path, stem, other path).  A stem whose stored file is gone (an archive
+    moved or renamed) is free: the file takes its id over, so a moved archive keeps its
+    ids and is not stored twice; *moved* lists (doc_id, new path, old path).  Without
+    lookups (no database) only the files of this run are compared."""
+
+    def __init__(self, id_of=None, path_of=None):
+        self.id_of = id_of or (lambda path: None)
+        self.path_of = path_of or (lambda doc_id: None)
+        self.used: set[str] = set()
+        self.collisions: list[tuple[str, str, str, str]] = []
+        self.moved: list[tuple[str, str, str]] = []
+        self._first: dict[str, str] = {}        # stem -> the path of this run that took it
+
+    def _free(self, doc_id: str, key: str) -> bool:
+        if doc_id in self.used:
+            return False
+        holder = self.path_of(doc_id)
+        if holder is None or holder == key:
+            return True
+        # its file is gone: moved (an escaped undecodable name cannot be checked: kept)
+        if "\\x" not in holder and not os.path.lexists(holder):
+            self.moved.append((doc_id, key, holder))
+            return True
+        return False
+
+    def assign(self, path: str) -> str:
+        key = sql_text(path)
+        doc_id = self.id_of(key)
+        if doc_id is None or doc_id in self.used:
+            stem = sql_text(PurePath(path).stem)
+            doc_id = stem
+            if not self._free(stem, key):
+                other = self._first.get(stem) if stem in self.used else self.path_of(stem)
+                n = 8
+                doc_id = f"{stem}~{short_hash(key)}"
+                while not self._free(doc_id, key):      # a file named like a hashed id
+                    n += 4
+                    doc_id = f"{stem}~{short_hash(key, n)}"
+                self.collisions.append((doc_id, key, stem, other or ""))
+            else:
+                self._first[stem] = key
+        self.used.add(doc_id)
+        return doc_id
+
+
+def distinct_files(paths) -> list[str]:
+    """The absolute path strings of *paths*, sorted, each file once: a file given twice
+    (a folder and a file in it, ``a`` and ``./a``) is one document."""
+    ordered = sorted(os.path.abspath(p) for p in paths)
+    return [s for i, s in enumerate(ordered) if i == 0 or s != ordered[i - 1]]
+
+
+def iter_jobs(paths, ids: DocIds | None = None) -> Iterator[tuple[str, str]]:
+    """(doc_id, absolute path string) for every distinct file of *paths* (`distinct_files`),
+    ids by `DocIds`.  What it holds while streaming is the sorted path strings and the ids
+    given so far, ~250 bytes per file: a list of `Path` objects and a dict of every stored
+    hash took ~800, which for an archive of millions of files would not have stayed under
+    a gigabyte."""
+    return _jobs(distinct_files(paths), ids or DocIds())
+
+
+def _jobs(ordered: list[str], ids: DocIds) -> Iterator[tuple[str, str]]:
     for s in ordered:
-        stem = PurePath(s).stem
-        doc_id, n = stem, 1
-        while doc_id in used:
-            n += 1
-            doc_id = f"{stem}~{n}"
-        used.add(doc_id)
-        yield doc_id, s
+        yield ids.assign(s), s
 
 
 # --- worker side ----------------------------------------------------------------------
@@ -133,22 +243,23 @@ def process_one(task):
             signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-def _process_one(doc_id: str, path: str, known: str | None):
+def _process_one(doc_id: str, fs_path: str, known: str | None):
     from extract.ingest import MAX_BYTES, IngestError, read_document
     sha = None
+    path = sql_text(fs_path)       # as stored and shown; fs_path is what is opened
     try:
         try:
-            mode = os.stat(path).st_mode
+            mode = os.stat(fs_path).st_mode
         except OSError:
             mode = None                # broken symlink, symlink loop…: read_document says which
         if mode is not None and stat.S_ISREG(mode):
-            sha = _sha256(path)
+            sha = _sha256(fs_path)
             if sha == known:
                 return "skipped", doc_id, path, sha, None
         elif mode is not None and not stat.S_ISDIR(mode):   # a FIFO would block the run
             return "failed", doc_id, path, None, "not a regular file"
-        src = read_document(Path(path), max_bytes=_WORKER.get("max_bytes") or MAX_BYTES)
-        src.doc_id = doc_id
+        src = read_document(Path(fs_path), max_bytes=_WORKER.get("max_bytes") or MAX_BYTES)
+        src.doc_id, src.path = doc_id, path
         result = _WORKER["process"](src, segmenter=_WORKER["segmenter"])
         return "ok", doc_id, path, sha, doc_rows(result)
     except IngestError as exc:
@@ -170,16 +281,27 @@ def _results(tasks, workers: int, process, segmenter: str, max_bytes: int | None
         return map(process_one, tasks)
     return map_isolated(process_one, tasks, workers, crashed=functools.partial(_crashed, timeout),
                         initializer=init_worker,
-                        initargs=(process, segmenter, True, max_bytes, timeout))
+                        initargs=(process, segmenter, True, max_bytes, timeout),
+                        failed=_unreturnable)
 
 
 def _crashed(timeout: float | None, task, exitcode: int | None):
     doc_id, path, _ = task
+    path = sql_text(path)
     if timeout and exitcode == -signal.SIGALRM:
         reason = f"timed out: processing took longer than {timeout:g} s (--timeout)"
     else:
         reason = death_reason(exitcode)
     return "failed", doc_id, path, None, reason
+
+
+def _unreturnable(task, exc: BaseException):
+    """A document whose result could not be handed back from its worker (MemoryError
+    pickling the rows of a huge dense document): that document's failure, stored, so
+    the next run does not die at the same place."""
+    doc_id, path, _ = task
+    return "failed", doc_id, sql_text(path), None, \
+        f"the result could not be handed back from the worker process: {failure_reason(exc)}"
 
 
 def _ticking(results, bar):
@@ -232,7 +354,7 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
     if process is None:   # imported here so a broken pipeline fails once, not per document
         from extract.pipeline import prepare, process
         prepare(segmenter)      # before the fork: the workers share what it loads
-    ordered = sorted(str(p) for p in iter_paths([Path(p) for p in paths]))
+    ordered = distinct_files(iter_paths([Path(p) for p in paths]))
     workers = max(1, min(workers or os.cpu_count() or 1, len(ordered)))
     summary = RunSummary(db=str(db), found=len(ordered), strict=strict)
 
@@ -246,8 +368,9 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
             "paths": [str(p) for p in paths], "force": force, "strict": strict,
             "workers": workers, "segmenter": segmenter, "max_bytes": max_bytes,
             "inline": inline, "timeout": timeout, "prune": prune})
-        jobs = iter_jobs(ordered)
-        del ordered         # iter_jobs holds the list now; it is freed as it ends
+        ids = DocIds(*store.id_lookups())
+        jobs = _jobs(ordered, ids)
+        del ordered         # _jobs holds the list now; it is freed as it ends
         seen: set[str] | None = set() if prune else None
         if prune:
             jobs = _noting(jobs, seen)
@@ -258,8 +381,10 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
             writer = ResultWriter(store, summary)
             write_behind(writer, _batches(_ticking(results, bar)))
             writer.finish()
+        summary.collisions, summary.moved = ids.collisions, ids.moved
         if prune:
             summary.pruned = store.prune(paths, keep=seen)
+            summary.relative_kept = store.relative_paths()
         store.finish_run(summary.run_id, summary.counts())
     return summary
 
@@ -332,6 +457,7 @@ class ResultWriter:
         status, doc_id, path, sha, payload = res
         if status == "skipped":
             summary.skipped += 1
+            store.set_path(doc_id, path)    # stored relative by an older version
             return 0
         summary.read += 1
         if status == "ok":
@@ -341,7 +467,10 @@ class ResultWriter:
                 status, payload = "failed", f"cannot store: {failure_reason(exc)}"
             else:
                 summary.records.update(m["metric"] for m in payload["metrics"])
+                if payload["document"].get("warning"):
+                    summary.warnings.append((doc_id, path, payload["document"]["warning"]))
                 return n
+        payload = sql_text(str(payload))     # a reason quoting an undecodable name
         summary.failed.append((doc_id, path, payload))
         store.save_failure(doc_id, path, sha, payload, summary.run_id)
         return 0

@@ -54,6 +54,7 @@ TABLES: dict[str, dict] = {
         "doc_id": str, "path": str, "sha256": str, "format": str, "encoding": str,
         "title": str, "date": str, "status": str, "error": str, "n_records": int,
         "text": str, "extractor_version": str, "run_id": int, "processed_at": str,
+        "warning": str,     # stored but maybe not whole (a truncated PDF), see runner
     }, pk="doc_id", not_null=["status"]),
     "articles": dict(columns={
         "id": int, "doc_id": str, "idx": int, "start": int, "end": int, "title": str,
@@ -79,6 +80,7 @@ TABLES: dict[str, dict] = {
     }, pk="run_id"),
 }
 INDEXES = {
+    "documents": [["path"]],        # a file's stored id is looked up by its path (runner.DocIds)
     "metrics": [["region_code"], ["metric"], ["year"], ["doc_id"]],
     "articles": [["doc_id"]],
     "sections": [["doc_id"]],
@@ -125,6 +127,17 @@ def _known_hash(conn: sqlite3.Connection, doc_id: str) -> str | None:
     return row[0] if row else None
 
 
+def sql_text(s: str) -> str:
+    """*s* in a form SQLite accepts: a file name that is not valid UTF-8 (common in
+    archives unpacked from GBK zip files) reaches Python with lone surrogates, which
+    SQLite refuses; its undecodable bytes become ``\\xNN`` escapes."""
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return os.fsencode(s).decode("utf-8", "backslashreplace")
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -167,10 +180,10 @@ def doc_rows(result) -> dict:
     """Plain rows of a `DocResult`: cheap to pickle, so workers convert and the writer inserts."""
     src = result.src
     doc = {
-        "doc_id": src.doc_id, "path": str(src.path), "sha256": src.sha256,
+        "doc_id": src.doc_id, "path": sql_text(str(src.path)), "sha256": src.sha256,
         "format": src.format, "encoding": src.encoding, "title": src.title,
         "date": result.date, "status": "ok", "error": None, "n_records": len(result.records),
-        "text": src.text,
+        "text": src.text, "warning": getattr(src, "warning", None),
     }
     articles = [_pick(a, ("idx", "start", "end", "title", "region", "region_code"))
                 for a in result.articles]
@@ -341,6 +354,35 @@ class Store:
         self._readers.append(conn)
         return lambda doc_id: _known_hash(conn, doc_id)
 
+    def id_lookups(self):
+        """(id_of, path_of) for a thread other than the writer's (see `hash_lookup`):
+        ``id_of(path)`` is the id stored for the file at *path* (a stored path as
+        `sql_text` gives it; a database of an older version stored paths relative to the
+        folder it was run from, so the path relative to this one is tried too) and
+        ``path_of(doc_id)`` the path stored under *doc_id*; None when there is none."""
+        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        self._readers.append(conn)
+        relative = conn.execute("SELECT 1 FROM documents WHERE path NOT LIKE '/%' "
+                                "LIMIT 1").fetchone() is not None
+
+        def id_of(path: str):
+            row = conn.execute("SELECT doc_id FROM documents WHERE path = ?", (path,)).fetchone()
+            if row is None and relative and os.path.isabs(path):
+                row = conn.execute("SELECT doc_id FROM documents WHERE path = ?",
+                                   (os.path.relpath(path),)).fetchone()
+            return row[0] if row else None
+
+        def path_of(doc_id: str):
+            row = conn.execute("SELECT path FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+            return row[0] if row else None
+        return id_of, path_of
+
+    def set_path(self, doc_id: str, path: str) -> None:
+        """Record *path* as the file of *doc_id* (an unchanged document found again under
+        its absolute path, stored relative by an older version)."""
+        self.conn.execute("UPDATE documents SET path = ? WHERE doc_id = ? AND path IS NOT ?",
+                          (path, doc_id, path))
+
     def _delete_doc(self, doc_id: str) -> None:
         for table in CHILD_TABLES:
             self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
@@ -398,24 +440,31 @@ class Store:
     def prune(self, roots, keep: set) -> list[tuple[str, str]]:
         """Remove the documents (with their records, articles and sections) stored from a
         file under one of *roots* (files or folders, compared as absolute paths) whose id
-        is not in *keep*; returns their (doc_id, path), one transaction for all."""
-        tops = [os.path.abspath(r) for r in roots]
+        is not in *keep*; returns their (doc_id, path), one transaction for all.
+        A document stored with a relative path (by an older version, relative to a folder
+        not recorded) is never removed: resolving it against the current folder removed
+        documents of other folders whose files exist.  `relative_paths` counts them."""
+        tops = [sql_text(os.path.abspath(r)) for r in roots]
 
-        def under(path: str) -> bool:
-            p = os.path.abspath(path)
+        def under(p: str) -> bool:
             return any(p == t or p.startswith(t.rstrip(os.sep) + os.sep) for t in tops)
         gone = [(d, p) for d, p in self.conn.execute("SELECT doc_id, path FROM documents")
-                if d not in keep and p and under(p)]
+                if d not in keep and p and os.path.isabs(p) and under(p)]
         with self.db.atomic():
             for doc_id, _ in gone:
                 self._delete_doc(doc_id)
         return gone
 
+    def relative_paths(self) -> int:
+        """How many documents are stored with a relative path (see `prune`)."""
+        return self.conn.execute("SELECT count(*) FROM documents "
+                                 "WHERE path NOT LIKE '/%'").fetchone()[0]
+
     def save_failure(self, doc_id: str, path, sha256: str | None, reason: str,
                      run_id: int | None = None) -> None:
         """Mark *doc_id* failed with a one-line *reason*; its old rows are removed."""
         with self.db.atomic():
-            self._replace_doc({"doc_id": doc_id, "path": str(path), "sha256": sha256,
+            self._replace_doc({"doc_id": doc_id, "path": sql_text(str(path)), "sha256": sha256,
                                "status": "failed", "error": reason, "n_records": 0}, run_id)
 
     # run log and reference tables -----------------------------------------------------

@@ -33,9 +33,12 @@ def query(db, sql, *params):
 
 
 def test_doc_ids_are_stems_disambiguated_by_sorted_path():
-    paths = [Path("b/x.txt"), Path("a/x.md"), Path("c/x~2.txt"), Path("a/x.txt"), Path("a/y.txt")]
-    want = [("x", Path("a/x.md")), ("x~2", Path("a/x.txt")), ("y", Path("a/y.txt")),
-            ("x~3", Path("b/x.txt")), ("x~2~2", Path("c/x~2.txt"))]
+    paths = [Path("/b/x.txt"), Path("/a/x.md"), Path("/c/x~2.txt"), Path("/a/x.txt"),
+             Path("/a/y.txt"), Path("/a/./y.txt")]
+    h = runner.short_hash
+    want = [("x", Path("/a/x.md")), (f"x~{h('/a/x.txt')}", Path("/a/x.txt")),
+            ("y", Path("/a/y.txt")), (f"x~{h('/b/x.txt')}", Path("/b/x.txt")),
+            ("x~2", Path("/c/x~2.txt"))]
     assert assign_ids(paths) == want
     random.shuffle(paths)
     assert assign_ids(paths) == want

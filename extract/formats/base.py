@@ -98,3 +98,4 @@ class Extracted:
     encoding: Optional[str] = None
     title: Optional[str] = None
     tables: list[Table] = field(default_factory=list)
+    warning: Optional[str] = None    # read, but maybe not whole (a truncated PDF)

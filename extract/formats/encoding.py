@@ -21,6 +21,8 @@ from .base import IngestError
 
 BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),     # before UTF-16: its BOM starts the same way
+    (b"\x00\x00\xfe\xff", "utf-32"),
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
@@ -72,6 +74,9 @@ def decode(data: bytes, path) -> tuple[str, str]:
         raise IngestError(path, f"looks like {what}, not text")
     nul = data.count(0)
     if nul:
+        utf32 = _bomless_utf32(data)
+        if utf32:
+            return utf32
         utf16 = _bomless_utf16(data, nul)
         if utf16:
             return utf16
@@ -106,6 +111,22 @@ def _strict(data: bytes, name: str, path) -> str:
         return data.decode(name)
     except UnicodeDecodeError as e:
         raise IngestError(path, f"undecodable: invalid {name} at byte {e.start}") from None
+
+
+def _bomless_utf32(data: bytes) -> Optional[tuple[str, str]]:
+    """UTF-32 without BOM: every character of the Basic Multilingual Plane (all of
+    Chinese) has two NUL high bytes, so one pair of byte columns is all NUL; read as
+    UTF-16 it was garbage with a NUL between every character."""
+    if len(data) % 4 or len(data) < 8:
+        return None
+    for name, hi in (("utf-32-le", (2, 3)), ("utf-32-be", (0, 1))):
+        if not data[hi[0]::4].strip(b"\x00") and not data[hi[1]::4].strip(b"\x00"):
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:
+                return None
+            return (text, name) if not _has_controls(text) else None
+    return None
 
 
 def _bomless_utf16(data: bytes, nul: int) -> Optional[tuple[str, str]]:

@@ -27,12 +27,9 @@ _TITLE_SEPARATORS = regex.compile(r"\s+[-_|－—]+\s+|[_|－]|\s+-\s*|--")
 def read(data: bytes, path) -> Extracted:
     source, encoding = decode_html(data, path)
     source = _SERVER_TAGS.sub("", source)
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
-                                  huge_tree=True)
-    try:
-        root = lxml.html.document_fromstring(source.encode("utf-8"), parser=parser)
-    except Exception as e:  # lxml raises ParserError/ValueError on documents without elements
-        raise IngestError(path, f"unparseable HTML: {e}") from None
+    root, too_deep = _parse(source, path)
+    if too_deep:            # libxml2 stops at depth 2048 and drops everything after it
+        root, _ = _parse(flatten_deep(source), path)
     full_title = root.findtext(".//title")
     page_title = _page_title(full_title)
     body = root.find("body")
@@ -48,6 +45,54 @@ def read(data: bytes, path) -> Extracted:
         raise IngestError(path, "no visible text in HTML")
     title = cell_text(heading) if heading is not None else None
     return Extracted(text=text, encoding=encoding, title=title or page_title, tables=r.tables)
+
+
+def _parse(source: str, path):
+    """(root, whether libxml2 gave up on the nesting depth)."""
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                                  huge_tree=True)
+    try:
+        root = lxml.html.document_fromstring(source.encode("utf-8"), parser=parser)
+    except Exception as e:  # lxml raises ParserError/ValueError on documents without elements
+        raise IngestError(path, f"unparseable HTML: {e}") from None
+    too_deep = any("Excessive depth" in e.message for e in parser.error_log)
+    return root, too_deep
+
+
+MAX_DEPTH = 256         # flatten_deep keeps this many levels of tags
+_TAG = regex.compile(r"<(/?)([A-Za-z][\w:.-]*)(?:\s[^>]*)?>")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
+
+def flatten_deep(source: str, max_depth: int = MAX_DEPTH) -> str:
+    """*source* with the tags nested deeper than *max_depth* removed and their text kept
+    (a <br> for each removed block tag), counted by a plain scan of start and end
+    tags.  Only for a page libxml2 gave up on: hundreds of unclosed <font> or <div>
+    wrappers, nested past 2,048 levels, after which the parser drops all the text."""
+    depth = 0
+    out: list[str] = []
+    last = 0
+    for m in _TAG.finditer(source):
+        name = m.group(2).lower()
+        if name in _VOID or m.group(0).endswith("/>"):
+            continue
+        closing = bool(m.group(1))
+        if closing:
+            deep = depth > max_depth
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deep = depth > max_depth
+        if deep:
+            out.append(source[last:m.start()])
+            out.append("<br>" if name in _BREAKS else "")
+            last = m.end()
+    out.append(source[last:])
+    return "".join(out)
+
+
+_BREAKS = frozenset("p div li tr table h1 h2 h3 h4 h5 h6 section article blockquote ul ol "
+                    "dl dt dd pre center".split())
 
 
 def decode_html(data: bytes, path) -> tuple[str, str]:

@@ -63,15 +63,19 @@ def read(data: bytes, path) -> Extracted:
         except Exception as e:
             raise IngestError(path, f"corrupt PDF: {e}") from None
         meta_title = (doc.metadata or {}).get("title") or ""
+        # a truncated or damaged file that MuPDF read by rebuilding its xref table (#18)
+        damaged = "damaged or truncated PDF (MuPDF repaired it)" if doc.is_repaired else None
     if not any(pages):
-        raise IngestError(path, "no text layer; OCR not supported")
+        raise IngestError(path, f"corrupt PDF: {damaged}, no text could be read" if damaged
+                          else "no text layer; OCR not supported")
     body = drop_page_chrome(pages)
     lines = [ln for page in body for ln in page]
     if not lines:
         raise IngestError(path, "no text layer; OCR not supported")
     text = join_lines(body, _layout(lines))
     title = _meta_title(meta_title) or next((ln.text.strip() for ln in lines), None)
-    return Extracted(text=text, encoding=None, title=title, tables=detect_text_tables(text))
+    return Extracted(text=text, encoding=None, title=title, tables=detect_text_tables(text),
+                     warning=damaged and f"{damaged}: pages or text after the damage may be missing")
 
 
 def _meta_title(title: str) -> Optional[str]:
