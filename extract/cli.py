@@ -23,14 +23,55 @@ _existing_db = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path), help="SQLite database")
 
 
+# what is intact when a verb cannot write (full disk, read-only folder), by verb
+SAFE_AFTER_WRITE_ERROR = {
+    "run": "Every document committed before is stored whole (each is saved in one "
+           "transaction); free some space and run the same command again: it resumes.",
+    "load": "Every document committed before is stored whole; free some space and load again.",
+    "export": "The database is untouched and no existing output file was overwritten "
+              "(exports are written to a temporary file and renamed when complete).",
+    "review": "The database is untouched; pages already written are complete, the others "
+              "keep their previous version.",
+}
+
+
 class _Reform(click.Group):
     def invoke(self, ctx):
+        from extract.safeio import is_output_problem, output_error_message
+        args = _args(ctx)
+        verb = args[0] if args else None
         try:
             return super().invoke(ctx)
         except sqlite3.DatabaseError as exc:   # --db names a file that is not a database
             if "not an SQLite database" in str(exc):
                 raise click.ClickException(str(exc)) from None
+            if "no such table" in str(exc):    # an SQLite file reform did not make
+                db = _db_param(args)
+                raise click.ClickException(
+                    f"{db or 'the database'} is not a reform database ({exc}); "
+                    "make one with `reform run PATH --db FILE`") from None
+            if is_output_problem(exc):
+                raise click.ClickException(output_error_message(
+                    exc, SAFE_AFTER_WRITE_ERROR.get(verb, ""))) from None
             raise
+        except OSError as exc:
+            if is_output_problem(exc):
+                raise click.ClickException(output_error_message(
+                    exc, SAFE_AFTER_WRITE_ERROR.get(verb, ""))) from None
+            raise
+
+
+def _args(ctx) -> list[str]:
+    return [*getattr(ctx, "_protected_args", []), *ctx.args]
+
+
+def _db_param(args) -> str:
+    for a, b in zip(args, args[1:]):
+        if a == "--db":
+            return b
+        if a.startswith("--db="):
+            return a[5:]
+    return DEFAULT_DB
 
 
 @click.group(cls=_Reform, context_settings={"help_option_names": ["-h", "--help"]})

@@ -236,12 +236,15 @@ def codebook_paths(out: Path) -> tuple[Path, Path]:
 
 def write_codebook(out: Path, fmt: str, columns, layout: str, filters: dict, command: str,
                    rows: int, stata_names: dict | None = None,
-                   notes: list[str] | None = None) -> tuple[Path, Path]:
-    """Write both codebook files beside the data file *out*; return their paths."""
-    pkg_path, md_path = codebook_paths(out)
+                   notes: list[str] | None = None,
+                   paths: tuple[Path, Path] | None = None) -> tuple[Path, Path]:
+    """Write both codebook files beside the data file *out* (or to *paths*, temporary
+    files the caller renames); return their paths."""
+    pkg_path, md_path = paths or codebook_paths(out)
     pkg = datapackage(Path(out), fmt, columns, layout, filters, command, rows, stata_names, notes)
-    pkg_path.write_text(json.dumps(pkg, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    md_path.write_text(markdown_codebook(pkg), encoding="utf-8")
+    from extract.safeio import atomic_write_text
+    atomic_write_text(pkg_path, json.dumps(pkg, ensure_ascii=False, indent=2) + "\n")
+    atomic_write_text(md_path, markdown_codebook(pkg))
     return pkg_path, md_path
 
 

@@ -49,8 +49,8 @@ def _output(out):
     if str(out) == "-":
         yield sys.stdout
         return
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", encoding="utf-8") as fh:
+    from extract.safeio import atomic_path
+    with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         yield fh
 
 
@@ -260,7 +260,22 @@ def _write_xlsx(df, out, sheet: str, pkg: dict | None) -> None:
         ws.append(header)
         for row in rows:
             ws.append([cell(v) for v in row])
-    wb.save(out)
+    # a failed save (full disk) leaves openpyxl's half-closed writers and zip file behind,
+    # whose clean-up prints "Exception ignored" tracebacks: drop those quietly here
+    import gc
+    hook, sys.unraisablehook = sys.unraisablehook, lambda *_: None
+    error = None
+    try:
+        try:
+            wb.save(out)
+        except OSError as exc:      # a new error: the old one's traceback holds the zip file
+            error = OSError(exc.errno, exc.strerror, exc.filename or str(out))
+        del wb, ws
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    if error is not None:
+        raise error
 
 
 def _write_frame(df, fmt: str, out, layout: str, pkg: dict | None) -> dict | None:
@@ -342,41 +357,71 @@ def export(db, fmt: str, out, layout: str = "long", filters: dict | None = None,
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r} (known: {', '.join(sorted(FORMATS))})")
     to_stdout = str(out) == "-"
+    from extract.safeio import is_regular_target
+    to_device = not to_stdout and not is_regular_target(out)   # /dev/null: no codebook
     if to_stdout and fmt in BINARY_FORMATS:
         raise ExportError(f"--format {fmt} writes a binary file: give --out FILE")
     command = command or command_line(db, fmt, out, layout, filters)
+    if not to_stdout and not to_device:
+        _check_targets(db, out)
+    from extract.codebook import codebook_paths
+    from extract.safeio import atomic_path
+    # every file is written to a temporary one beside it; all are renamed into place
+    # only when the data file and both codebook files are whole (a full disk or an
+    # error leaves the previous export as it was, and no temporary file)
+    stage = contextlib.ExitStack()
+
+    def target(p):
+        return p if to_stdout else stage.enter_context(atomic_path(p))
     conn = open_readonly(db)
     try:
-        if fmt == "jsonl" and layout == "long":
-            fl, codes = _resolve_filters(conn, filters)
-            if codes:
-                fl["region"] = codes[0]
-            conn.close()
-            n = export_jsonl(db, out, fl)
-            columns = ["doc" if f == "doc" else f for f in Record.__dataclass_fields__]
-            names, notes = None, []
-        else:
-            df = (long_frame if layout == "long" else panel_frame)(conn, filters)
-            conn.close()
-            columns, n = list(df.columns), len(df)
-            notes = []
-            if fmt in ("csv", "xlsx", "jsonl"):
-                notes.append("region_code is text: read it as a string to keep its leading "
-                             "zeros (pandas: dtype={'region_code': str}); 000000 is 全国.")
-            if fmt == "dta":
-                notes.append("Stata: strings are str (strL above 2045 bytes); missing strings "
-                             "are empty; booleans are 0/1 bytes.")
-            if fmt == "xlsx":
-                notes.append("xlsx: sheets records/panel (data), codebook and metrics.")
-            pkg = datapackage(Path(out), fmt, columns, layout, filters or {}, command, n,
-                              notes=notes)
-            names = _write_frame(df, fmt, out, layout, pkg)
+        with stage:
+            data = target(out)
+            if fmt == "jsonl" and layout == "long":
+                fl, codes = _resolve_filters(conn, filters)
+                if codes:
+                    fl["region"] = codes[0]
+                conn.close()
+                n = export_jsonl(db, data, fl)
+                columns = ["doc" if f == "doc" else f for f in Record.__dataclass_fields__]
+                names, notes = None, []
+            else:
+                df = (long_frame if layout == "long" else panel_frame)(conn, filters)
+                conn.close()
+                columns, n = list(df.columns), len(df)
+                notes = []
+                if fmt in ("csv", "xlsx", "jsonl"):
+                    notes.append("region_code is text: read it as a string to keep its "
+                                 "leading zeros (pandas: dtype={'region_code': str}); "
+                                 "000000 is 全国.")
+                if fmt == "dta":
+                    notes.append("Stata: strings are str (strL above 2045 bytes); missing "
+                                 "strings are empty; booleans are 0/1 bytes.")
+                if fmt == "xlsx":
+                    notes.append("xlsx: sheets records/panel (data), codebook and metrics.")
+                pkg = datapackage(Path(out), fmt, columns, layout, filters or {}, command, n,
+                                  notes=notes)
+                names = _write_frame(df, fmt, data, layout, pkg)
+            if not to_stdout and not to_device:
+                write_codebook(Path(out), fmt, columns, layout, filters or {}, command, n,
+                               stata_names=names, notes=notes,
+                               paths=tuple(target(p) for p in codebook_paths(Path(out))))
     finally:
         conn.close()
-    if not to_stdout:
-        write_codebook(Path(out), fmt, columns, layout, filters or {}, command, n,
-                       stata_names=names, notes=notes)
     return n
+
+
+def _check_targets(db, out) -> None:
+    """Refuse, before anything is written, an output that would overwrite the database
+    (or its -wal/-shm) or whose file or codebook path is a folder."""
+    from extract.codebook import codebook_paths
+    from extract.safeio import OutputError, check_output_file, refuse_database_target
+    try:
+        for p in (Path(out), *codebook_paths(Path(out))):
+            refuse_database_target(db, p)
+            check_output_file(p)
+    except OutputError as exc:
+        raise ExportError(str(exc)) from None
 
 
 def _writer(fmt: str):

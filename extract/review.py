@@ -275,6 +275,12 @@ def render_index(docs: list[dict], pages: dict[str, str]) -> str:
 """
 
 
+def atomic_write_text(path, text: str) -> None:
+    """Each page whole or not at all (a full disk leaves the previous version)."""
+    from extract.safeio import atomic_write_text as write
+    write(path, text)
+
+
 def write_review(db, doc: str | None = None, out_dir="outputs/review") -> list[Path]:
     """Write the page of *doc* (every ok document when None) and the index; their paths."""
     out = Path(out_dir)
@@ -299,14 +305,14 @@ def write_review(db, doc: str | None = None, out_dir="outputs/review") -> list[P
             row = dict(cur.execute("SELECT * FROM documents WHERE doc_id = ?",
                                    (doc_id,)).fetchone())
             path = out / page_name(doc_id)
-            path.write_text(render_document(row, _records(conn, doc_id)), encoding="utf-8")
+            atomic_write_text(path, render_document(row, _records(conn, doc_id)))
             written.append(path)
     finally:
         conn.close()
     pages = {d["doc_id"]: page_name(d["doc_id"]) for d in docs
              if d["status"] == "ok" and (out / page_name(d["doc_id"])).is_file()}
     index = out / "index.html"
-    index.write_text(render_index(docs, pages), encoding="utf-8")
+    atomic_write_text(index, render_index(docs, pages))
     return [index, *written]
 
 
