@@ -137,20 +137,54 @@ def run(paths, db, force, strict, workers, inline, timeout, prune, quiet, segmen
               type=click.Choice(sorted(FORMATS)))
 @click.option("--out", default="-", show_default=True,
               type=click.Path(dir_okay=False, allow_dash=True), help="Output file, - for stdout")
-@click.option("--region", help="Only this region (full name or six-digit code).")
-@click.option("--metric", help="Only this metric key.")
+@click.option("--region", help="Only this region (code, full, short or former name).")
+@click.option("--include-children", is_flag=True,
+              help="With --region: also every unit below it (its prefectures, counties).")
+@click.option("--metric", help="Only this metric (key, Chinese name or alias; "
+              "see `reform metrics`).")
 @click.option("--year", type=int, help="Only this year.")
 @click.option("--doc", help="Only this document id.")
 @click.option("--layout", type=click.Choice(LAYOUTS), default="long", show_default=True,
               help="long: one row per record; panel: region x year rows, a column per metric.")
-def export_cmd(db, fmt, out, layout, **filters):
+def export_cmd(db, fmt, out, layout, include_children, **filters):
     """Write the stored records to a file, with its codebook beside it
-    (OUT.datapackage.json and OUT.codebook.md; see extract/export.py)."""
+    (OUT.datapackage.json and OUT.codebook.md, a Frictionless data package).
+
+    An unknown or ambiguous --region, --metric or --doc exits 2 with candidates.
+
+    \b
+    Example:
+      reform export --format csv --region 湖南省 --include-children --out hunan.csv
+    """
+    filters = _resolved_filters(db, filters, include_children)
     try:
         n = export(db, fmt, out, layout, filters)
     except ExportError as exc:
         raise click.UsageError(str(exc))
     click.echo(f"{n} {'records' if layout == 'long' else 'rows'} -> {out}", err=True)
+
+
+def _resolved_filters(db, filters: dict, include_children: bool = False) -> dict:
+    """--region/--metric/--doc/--year checked through `extract.resolve` (exit 2 with the
+    candidates when one names nothing or several); the metric as its key."""
+    from extract import resolve
+    if include_children and not filters.get("region"):
+        raise click.UsageError("--include-children needs --region")
+    conn = open_readonly(db)
+    try:
+        out = dict(filters)
+        if filters.get("region") is not None:
+            resolve.resolve_region(conn, filters["region"])     # kept as given (codebook)
+        out["metric"] = resolve.resolve_metric(filters.get("metric"))
+        if "doc" in filters:
+            out["doc"] = resolve.resolve_doc(conn, filters.get("doc"))
+        if "year" in filters:
+            out["year"] = resolve.resolve_year(conn, filters.get("year"))
+    finally:
+        conn.close()
+    if include_children:
+        out["include_children"] = True
+    return out
 
 
 @reform.command()

@@ -338,8 +338,9 @@ def diff(db, a: str, b: str, year: int | None = None, metric: str | None = None,
         raise click.UsageError("--latest compares each side's latest year; drop --year")
     conn, close = _connect(db)
     try:
-        ra, rb = resolve_region(conn, a), resolve_region(conn, b)
-        metric = resolve_metric(metric)
+        from extract import resolve     # the one resolver of every verb (candidates)
+        ra, rb = resolve.resolve_region(conn, a), resolve.resolve_region(conn, b)
+        metric = resolve.resolve_metric(metric)
         va = _load_values(conn, ra, include_children, year, metric)
         vb = _load_values(conn, rb, include_children, year, metric)
     finally:

@@ -54,13 +54,17 @@ def _output(out):
         yield fh
 
 
-def export_jsonl(db, out, filters: dict | None = None) -> int:
-    """One record per line: the fields of shared/spec/RECORDS.md in order, then provenance."""
+def export_jsonl(db, out, filters: dict | None = None, codes: list | None = None) -> int:
+    """One record per line: the fields of shared/spec/RECORDS.md in order, then provenance.
+    *codes*: only records of these region codes (a resolved region, its children)."""
     conn = open_readonly(db)
     n = 0
+    keep = set(codes) if codes is not None else None
     try:
         with _output(out) as fh:
             for rec in select_records(conn, filters):
+                if keep is not None and rec.region_code not in keep:
+                    continue
                 fh.write(json.dumps(rec.to_json(), ensure_ascii=False) + "\n")
                 n += 1
     finally:
@@ -107,13 +111,18 @@ def _resolve_filters(conn, filters: dict | None) -> tuple[dict, list[str] | None
     """(other filters, region codes or None): the region resolved as `reform diff` does."""
     from extract.diff import RegionError, resolve_region
     filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    children = filters.pop("include_children", False)
     region = filters.pop("region", None)
     if region is None:
         return filters, None
     try:
-        return filters, resolve_region(conn, str(region)).codes
+        codes = resolve_region(conn, str(region)).codes
     except RegionError:
         return {**filters, "region": region}, None
+    if children:        # `--include-children`: every unit below the region too
+        from extract.diff import descendants
+        codes = codes + sorted(descendants(conn, codes) - set(codes))
+    return filters, codes
 
 
 def _query_rows(conn, filters: dict | None, extra_where: str = "") -> list[dict]:
@@ -337,7 +346,9 @@ def command_line(db, fmt: str, out, layout: str, filters: dict | None) -> str:
     import shlex
     args = ["reform", "export", "--db", str(db), "--format", fmt, "--layout", layout]
     for k, v in (filters or {}).items():
-        if v is not None:
+        if k == "include_children":
+            args += ["--include-children"] if v else []
+        elif v is not None:
             args += [f"--{k}", str(v)]
     # quote only what the shell needs quoted (shlex.quote also quotes any Chinese name)
     return " ".join(a if re.fullmatch(r"[\w@%+=:,./-]+", a) else shlex.quote(a)
@@ -379,10 +390,8 @@ def export(db, fmt: str, out, layout: str = "long", filters: dict | None = None,
             data = target(out)
             if fmt == "jsonl" and layout == "long":
                 fl, codes = _resolve_filters(conn, filters)
-                if codes:
-                    fl["region"] = codes[0]
                 conn.close()
-                n = export_jsonl(db, data, fl)
+                n = export_jsonl(db, data, fl, codes)
                 columns = ["doc" if f == "doc" else f for f in Record.__dataclass_fields__]
                 names, notes = None, []
             else:

@@ -101,7 +101,9 @@ def test_export_filters(filled_db):
 def test_sql_injection_in_a_filter_changes_nothing(filled_db):
     before = {t: table_rows(filled_db, t) for t in ("documents", "metrics")}
     res = invoke("export", "--db", filled_db, "--region", INJECTION)
-    assert res.exit_code == 0 and res.stdout == ""
+    assert res.exit_code == 2 and "unknown region" in res.output    # named nothing
+    res = invoke("export", "--db", filled_db, "--doc", INJECTION)
+    assert res.exit_code == 2 and "unknown document" in res.output
     assert {t: table_rows(filled_db, t) for t in ("documents", "metrics")} == before
 
 
