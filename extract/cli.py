@@ -187,21 +187,44 @@ def _resolved_filters(db, filters: dict, include_children: bool = False) -> dict
     return out
 
 
+STATS_BY = {
+    "metric": "SELECT m.metric, count(*) AS records, d.zh AS 指标, d.unit FROM metrics m "
+              "LEFT JOIN metric_defs d ON d.key = m.metric GROUP BY 1 ORDER BY 2 DESC, 1",
+    "region": "SELECT region, region_code, count(*) AS records FROM metrics "
+              "GROUP BY 1, 2 ORDER BY 3 DESC, 2",
+    "year": "SELECT year, count(*) AS records FROM metrics GROUP BY 1 ORDER BY 1",
+    "doc": "SELECT doc_id, status, n_records AS records, title, extractor_version, "
+           "coalesce(error, '') AS error FROM documents ORDER BY doc_id",
+}
+
+
 @reform.command()
 @_existing_db
-def stats(db):
-    """Counts of documents and records per metric, region and year."""
+@click.option("--by", "by", multiple=True, type=click.Choice(list(STATS_BY)),
+              help="Count records by this (repeatable) [default: metric, region, year].")
+def stats(db, by):
+    """Counts of documents and records per metric, region, year or document, and the
+    extractor version (code and rules) each document was extracted with.
+
+    \b
+    Example:
+      reform stats --by metric --by doc
+    """
+    from extract import EXTRACTOR_VERSION
     conn = open_readonly(db)
     docs = dict(conn.execute("SELECT status, count(*) FROM documents GROUP BY status"))
     total = conn.execute("SELECT count(*) FROM metrics").fetchone()[0]
     click.echo(f"documents: {sum(docs.values())} ({docs.get('ok', 0)} ok, "
                f"{docs.get('failed', 0)} failed); records: {total}")
-    for title, sql in (
-            ("metric", "SELECT metric, count(*) FROM metrics GROUP BY 1 ORDER BY 2 DESC, 1"),
-            ("region", "SELECT region, region_code, count(*) FROM metrics "
-                       "GROUP BY 1, 2 ORDER BY 3 DESC, 2"),
-            ("year", "SELECT year, count(*) FROM metrics GROUP BY 1 ORDER BY 1")):
-        cur = conn.execute(sql)
+    versions = conn.execute("SELECT extractor_version, count(*) FROM documents "
+                            "GROUP BY 1 ORDER BY 2 DESC").fetchall()
+    click.echo("extractor versions:")
+    for v, n in versions:
+        mark = "this version" if v == EXTRACTOR_VERSION else \
+            "older: `reform run` extracts these again"
+        click.echo(f"  {v or '(none)'}  {n} documents  ({mark})")
+    for title in by or ("metric", "region", "year"):
+        cur = conn.execute(STATS_BY[title])
         click.echo(f"\nby {title}:")
         click.echo(format_table([d[0] for d in cur.description], cur.fetchall()))
 
