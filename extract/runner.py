@@ -45,6 +45,7 @@ class RunSummary:
     records: Counter = field(default_factory=Counter)  # metric -> records stored this run
     strict: bool = False
     pruned: list = field(default_factory=list)       # (doc_id, path) removed by --prune
+    not_read: list = field(default_factory=list)     # (path, reason): met in a walk, left
 
     @property
     def exit_code(self) -> int:
@@ -60,6 +61,7 @@ class RunSummary:
                  f"{self.skipped} skipped (unchanged), {len(self.failed)} failed"]
         lines += [f"  failed  {doc_id}  {path}: {reason}"
                   for doc_id, path, reason in sorted(self.failed)]
+        lines += format_not_read(self.not_read)
         if self.pruned:
             lines.append(f"pruned: {len(self.pruned)} documents no longer under the paths given")
             lines += [f"  pruned  {doc_id}  {path}" for doc_id, path in sorted(self.pruned)]
@@ -67,6 +69,24 @@ class RunSummary:
         width = max((len(m) for m in self.records), default=0)
         lines += [f"  {m:<{width}}  {n}" for m, n in sorted(self.records.items())]
         return "\n".join(lines)
+
+
+NOT_READ_LISTED = 30     # files not read that the summary names one by one
+
+
+def format_not_read(not_read: list) -> list[str]:
+    """Summary lines for the files and folders a walk met and did not read: a count per
+    reason, then each path (the first `NOT_READ_LISTED`)."""
+    if not not_read:
+        return []
+    by = Counter(reason for _, reason in not_read)
+    lines = [f"not read: {len(not_read)} other files and folders under the paths ("
+             + ", ".join(f"{n} {r}" for r, n in sorted(by.items(), key=lambda x: (-x[1], x[0])))
+             + ")"]
+    lines += [f"  not read  {p}: {r}" for p, r in sorted(not_read)[:NOT_READ_LISTED]]
+    if len(not_read) > NOT_READ_LISTED:
+        lines.append(f"  … and {len(not_read) - NOT_READ_LISTED} more")
+    return lines
 
 
 def assign_ids(paths) -> list[tuple[str, Path]]:
@@ -232,9 +252,10 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
     if process is None:   # imported here so a broken pipeline fails once, not per document
         from extract.pipeline import prepare, process
         prepare(segmenter)      # before the fork: the workers share what it loads
-    ordered = sorted(str(p) for p in iter_paths([Path(p) for p in paths]))
+    not_read: list = []
+    ordered = sorted(str(p) for p in iter_paths([Path(p) for p in paths], skipped=not_read))
     workers = max(1, min(workers or os.cpu_count() or 1, len(ordered)))
-    summary = RunSummary(db=str(db), found=len(ordered), strict=strict)
+    summary = RunSummary(db=str(db), found=len(ordered), strict=strict, not_read=not_read)
 
     def waiting():
         print(f"another reform run is writing {db}; waiting for it to finish…", file=sys.stderr)

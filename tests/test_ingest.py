@@ -51,7 +51,7 @@ def test_iter_paths_missing_path(tmp_path):
 
 def test_supported_suffixes():
     assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".text", ".html", ".htm", ".shtml",
-                                       ".docx", ".pdf"}
+                                       ".docx", ".pdf", ".doc", ".wps", ".xls", ".et"}
 
 
 def test_ingest_error_is_one_line():
