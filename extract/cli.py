@@ -118,8 +118,15 @@ def run(paths, db, force, strict, workers, inline, timeout, prune, quiet, segmen
 
     Unchanged documents are skipped, so an interrupted run can simply be started again.
     Unreadable documents are listed with a reason and stored as failed, and so is a
-    document whose worker process dies on it (segfault, out of memory).
+    document whose worker process dies on it (segfault, out of memory).  Reads .txt/.md,
+    .html, .docx, .pdf, and .doc/.wps/.xls/.et through LibreOffice.
+
+    \b
+    Example:
+      reform run archive/2015 archive/2016 --db outputs/reform.db
     """
+    first = not Path(db).exists()
+    _refuse_foreign_database(db)
     if not paths:
         if not Path("corpus").is_dir():
             raise click.UsageError("no PATH given and there is no corpus/ folder here")
@@ -128,7 +135,39 @@ def run(paths, db, force, strict, workers, inline, timeout, prune, quiet, segmen
                          quiet=quiet, segmenter=segmenter, max_bytes=max_bytes, inline=inline,
                          timeout=timeout or None, prune=prune)
     click.echo(summary.format())
+    if first and summary.read:
+        click.echo(next_steps(db))
     raise SystemExit(summary.exit_code)
+
+
+def _refuse_foreign_database(db) -> None:
+    """Exit with a message when *db* is an SQLite database of something else (tables, but
+    none of reform's): a run would add its tables to it."""
+    if not Path(db).is_file() or Path(db).stat().st_size == 0:
+        return
+    conn = open_readonly(db)        # a file that is not SQLite fails here, with its name
+    try:
+        tables = [t for (t,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    finally:
+        conn.close()
+    if tables and "documents" not in tables:
+        shown = ", ".join(tables[:8]) + (" …" if len(tables) > 8 else "")
+        raise click.UsageError(
+            f"{db} is an SQLite database of something else (tables: {shown}); reform run "
+            "writes only into its own database: give another --db (nothing was written)")
+
+
+def next_steps(db) -> str:
+    """What to try after the first run into a new database."""
+    opt = "" if str(db) == DEFAULT_DB else f" --db {db}"
+    steps = [(f"reform stats{opt} --by metric", "records per metric (also region, year, doc)"),
+             (f"reform review --all{opt}", "HTML pages: each document with its values marked"),
+             (f"reform export --format csv --bom{opt} --out reform.csv", "a table for Excel"),
+             (f"reform diff 湖南省 湖北省{opt}", "two regions side by side"),
+             ('reform try "全省新农合参合率达到98%。"', "what one sentence gives, and why")]
+    w = max(_width(c) for c, _ in steps)
+    return "next:\n" + "\n".join(f"  {c}{' ' * (w - _width(c))}  {what}" for c, what in steps)
 
 
 @reform.command("export")
@@ -146,7 +185,9 @@ def run(paths, db, force, strict, workers, inline, timeout, prune, quiet, segmen
 @click.option("--doc", help="Only this document id.")
 @click.option("--layout", type=click.Choice(LAYOUTS), default="long", show_default=True,
               help="long: one row per record; panel: region x year rows, a column per metric.")
-def export_cmd(db, fmt, out, layout, include_children, **filters):
+@click.option("--bom", is_flag=True, help="csv: begin with a UTF-8 byte-order mark, so "
+              "Excel opens the Chinese text correctly (pandas and R read it either way).")
+def export_cmd(db, fmt, out, layout, include_children, bom, **filters):
     """Write the stored records to a file, with its codebook beside it
     (OUT.datapackage.json and OUT.codebook.md, a Frictionless data package).
 
@@ -158,7 +199,7 @@ def export_cmd(db, fmt, out, layout, include_children, **filters):
     """
     filters = _resolved_filters(db, filters, include_children)
     try:
-        n = export(db, fmt, out, layout, filters)
+        n = export(db, fmt, out, layout, filters, bom=bom)
     except ExportError as exc:
         raise click.UsageError(str(exc))
     click.echo(f"{n} {'records' if layout == 'long' else 'rows'} -> {out}", err=True)
@@ -232,8 +273,22 @@ def stats(db, by):
 @reform.command()
 @click.argument("sql")
 @_existing_db
-def query(sql, db):
-    """Run one read-only SQL statement and print the rows as a table."""
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="table: aligned, long cells cut at 60 characters; "
+              "csv and json: every cell whole.")
+@click.option("--bom", is_flag=True, help="csv: begin with a UTF-8 byte-order mark, so "
+              "Excel opens the Chinese text correctly.")
+def query(sql, db, fmt, bom):
+    """Run one read-only SQL statement and print the rows.
+
+    The tables are those of docs/ARCHITECTURE.md (metrics, documents, metric_defs,
+    regions, runs); `metrics_fts` is a trigram full-text index of the snippets.
+
+    \b
+    Example:
+      reform query "SELECT region, year, value FROM metrics
+                    WHERE metric = 'ncms_participation_rate' ORDER BY year" --format csv
+    """
     conn = open_readonly(db)
     try:
         cur = conn.execute(sql)
@@ -242,9 +297,50 @@ def query(sql, db):
         if any(w in str(exc) for w in ("readonly", "not authorized", "authorization denied")):
             raise click.ClickException(
                 f"the database is opened read-only: write statements are refused ({exc})")
+        if "one statement at a time" in str(exc):
+            raise click.ClickException(
+                "reform query runs one SQL statement; give the statements one by one")
         raise click.ClickException(f"{type(exc).__name__}: {exc}")
     if cur.description:
-        click.echo(format_table([d[0] for d in cur.description], rows))
+        headers = [d[0] for d in cur.description]
+        if fmt == "table":
+            click.echo(format_table(headers, rows))
+        else:
+            click.echo(format_rows(headers, rows, fmt, bom), nl=False)
+    short = short_fts_terms(sql)
+    if short:
+        click.echo(f"note: the full-text index matches runs of 3 or more characters; "
+                   f"{', '.join(map(repr, short))} is shorter, so MATCH finds nothing: use "
+                   f"snippet LIKE '%{short[0]}%' instead", err=True)
+
+
+def short_fts_terms(sql: str) -> list[str]:
+    """Terms under 3 characters in the MATCH strings of *sql* (the trigram index never
+    finds them)."""
+    import re
+    out = []
+    for m in re.finditer(r"\bMATCH\s+'((?:[^']|'')*)'", sql, re.I):
+        for term in re.findall(r'"([^"]*)"|([^\s"()*]+)', m.group(1).replace("''", "'")):
+            t = term[0] or term[1]
+            if t and t.upper() not in ("AND", "OR", "NOT", "NEAR") and len(t) < 3:
+                out.append(t)
+    return out
+
+
+def format_rows(headers, rows, fmt: str, bom: bool = False) -> str:
+    """Rows as CSV (optionally with a BOM for Excel) or as a JSON array of objects,
+    every cell whole."""
+    import csv
+    import io
+    import json
+    if fmt == "json":
+        return json.dumps([dict(zip(headers, r)) for r in rows], ensure_ascii=False,
+                          indent=1, default=str) + "\n"
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(headers)
+    w.writerows(rows)
+    return ("\ufeff" if bom else "") + buf.getvalue()
 
 
 def _width(s: str) -> int:
@@ -281,16 +377,31 @@ reform.add_command(load_cmd)
 @click.option("--errors", type=int, default=20, show_default=True, help="Misses and false alarms to list.")
 @click.option("--min-f1", type=float, help="Exit 1 when a corpus scores below this strict F1.")
 def eval_cmd(corpora, golds, segmenter, errors, min_f1):
-    """Score extraction against gold: per metric and document, with misses and false alarms."""
+    """Score extraction against gold: per metric and document, with misses and false alarms.
+
+    Without --corpus: the project's corpus/ (and ../shared/corpus/dev when present).
+
+    \b
+    Example:
+      reform eval --corpus my_reports --gold my_gold --min-f1 0.9
+    """
     from extract.evaluate import evaluate_corpus, format_report
     if len(corpora) != len(golds):
         raise click.UsageError("give one --gold per --corpus")
     pairs = list(zip(corpora, golds))
     if not pairs:
-        shared = Path("../shared")
+        # the project folder: here, or else the checkout this package is installed from
+        home = Path(".")
+        if not (home / "corpus/gold").is_dir():
+            home = Path(__file__).resolve().parent.parent
+        if not (home / "corpus/gold").is_dir():
+            raise click.UsageError(
+                "no corpus/ with gold records here: run `reform eval` in the project folder, "
+                "or give --corpus DIR --gold DIR")
+        shared = home / "../shared"
         if (shared / "corpus/dev").is_dir() and (shared / "eval/gold").is_dir():
             pairs.append((shared / "corpus/dev", shared / "eval/gold"))
-        pairs.append((Path("corpus"), Path("corpus/gold")))
+        pairs.append((home / "corpus", home / "corpus/gold"))
     worst = 1.0
     for corpus, gold in pairs:
         s, _ = evaluate_corpus(corpus, gold, segmenter)
@@ -303,6 +414,12 @@ def eval_cmd(corpora, golds, segmenter, errors, min_f1):
 
 reform.add_command(diff_command)
 reform.add_command(review_command)
+
+from extract.verbs import metrics_cmd, regions_cmd, try_cmd  # noqa: E402
+
+reform.add_command(try_cmd)
+reform.add_command(metrics_cmd)
+reform.add_command(regions_cmd)
 
 
 def main(argv=None):

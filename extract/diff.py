@@ -620,7 +620,12 @@ def diff_command(a, b, year, metric, fmt, include_children, latest, db):
 
     One row per metric and year; every stored value is shown and the one compared is
     chosen by a fixed rule: level first, then the latest document, then a value without
-    qualifier, then the first by offset (see `extract/diff.py`).
+    qualifier, then the first by offset.  A name that is unknown or names several
+    regions exits 2 with the candidates.
+
+    \b
+    Example:
+      reform diff 湖南省 湖北省 --metric 参合率 --latest
     """
     d = diff(db, a, b, year=year, metric=metric, include_children=include_children,
              latest=latest)

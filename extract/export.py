@@ -287,10 +287,14 @@ def _write_xlsx(df, out, sheet: str, pkg: dict | None) -> None:
         raise error
 
 
-def _write_frame(df, fmt: str, out, layout: str, pkg: dict | None) -> dict | None:
-    """Write *df* as *fmt*; returns the Stata name map for dta."""
+def _write_frame(df, fmt: str, out, layout: str, pkg: dict | None,
+                 bom: bool = False) -> dict | None:
+    """Write *df* as *fmt* (csv with a UTF-8 byte-order mark when *bom*, for Excel);
+    returns the Stata name map for dta."""
     if fmt == "csv":
         with _output(out) as fh:
+            if bom:
+                fh.write("\ufeff")
             df.to_csv(fh, index=False, lineterminator="\n")
         return None
     if fmt == "jsonl":
@@ -356,7 +360,7 @@ def command_line(db, fmt: str, out, layout: str, filters: dict | None) -> str:
 
 
 def export(db, fmt: str, out, layout: str = "long", filters: dict | None = None,
-           command: str | None = None) -> int:
+           command: str | None = None, bom: bool = False) -> int:
     """Write the records of *db* matching *filters* to *out*, and its codebook beside it.
 
     Returns the number of rows written.  *out* ``-`` (stdout) is for csv and jsonl only
@@ -410,11 +414,14 @@ def export(db, fmt: str, out, layout: str = "long", filters: dict | None = None,
                     notes.append("xlsx: sheets records/panel (data), codebook and metrics.")
                 pkg = datapackage(Path(out), fmt, columns, layout, filters or {}, command, n,
                                   notes=notes)
-                names = _write_frame(df, fmt, data, layout, pkg)
+                if bom and fmt == "csv":
+                    pkg["resources"][0]["encoding"] = "utf-8-sig"
+                names = _write_frame(df, fmt, data, layout, pkg, bom=bom and fmt == "csv")
             if not to_stdout and not to_device:
                 write_codebook(Path(out), fmt, columns, layout, filters or {}, command, n,
                                stata_names=names, notes=notes,
-                               paths=tuple(target(p) for p in codebook_paths(Path(out))))
+                               paths=tuple(target(p) for p in codebook_paths(Path(out))),
+                               encoding="utf-8-sig" if bom and fmt == "csv" else "utf-8")
     finally:
         conn.close()
     return n

@@ -329,6 +329,10 @@ def review_command(doc, all_docs, out_dir, db):
 
     Give a document id (DOC) or --all; an index page lists every document with its
     status, record count and error.
+
+    \b
+    Example:
+      reform review --all --out outputs/review   (then open outputs/review/index.html)
     """
     if bool(doc) == bool(all_docs):
         raise click.UsageError("give either a document id or --all")

@@ -42,7 +42,7 @@ pip_q -e ".[test]"
 echo "installed: $(.venv/bin/reform --version)"
 
 # LibreOffice headless converts the legacy .doc/.wps/.xls/.et files of government archives
-# (extract/formats/legacy.py); the two -nogui packages are ~60 packages, ~300 MB, ~15 s
+# (extract/formats/legacy.py); the two -nogui packages are 63 packages, ~220 MB installed, ~15 s
 # with apt.  Without it those files fail with an "install LibreOffice" reason.
 if command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1; then
   :
