@@ -26,8 +26,10 @@ _existing_db = click.option(
 # what is intact when a verb cannot write (full disk, read-only folder), by verb
 SAFE_AFTER_WRITE_ERROR = {
     "run": "Every document committed before is stored whole (each is saved in one "
-           "transaction); free some space and run the same command again: it resumes.",
-    "load": "Every document committed before is stored whole; free some space and load again.",
+           "transaction); free some space (or choose a writable --db) and run the same "
+           "command again: it resumes.",
+    "load": "Every document committed before is stored whole; free some space (or choose a "
+            "writable --db) and load again.",
     "export": "The database is untouched and no existing output file was overwritten "
               "(exports are written to a temporary file and renamed when complete).",
     "review": "The database is untouched; pages already written are complete, the others "

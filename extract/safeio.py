@@ -143,6 +143,7 @@ _ERRNO_WORDS = {
     errno.ENOTDIR: "a part of the path is not a folder",
     errno.EIO: "an input/output error",
     errno.ENAMETOOLONG: "the file name is too long",
+    errno.EEXIST: "a file is where a folder is needed",
 }
 
 

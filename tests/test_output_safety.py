@@ -174,3 +174,29 @@ def test_run_on_a_full_file_system_says_it_resumes(tmp_path):
         assert "Traceback" not in r.stderr
         assert "the disk is full" in r.stderr
         assert "run the same command again: it resumes" in r.stderr
+
+
+def test_a_database_on_a_read_only_medium_is_read(sample_db, tmp_path):
+    with tmpfs(tmp_path / "disc", "4m") as fs:
+        shutil.copy(sample_db, fs / "r.db")
+        r = subprocess.run(["mount", "-o", "remount,ro", str(fs)], capture_output=True)
+        if r.returncode:
+            pytest.skip("cannot remount read-only here")
+        res = invoke("stats", "--db", fs / "r.db")
+        assert res.exit_code == 0 and res.output.startswith("documents: 5 (4 ok, 1 failed); records: 16")
+        res = invoke("export", "--db", fs / "r.db", "--format", "csv", "--out", tmp_path / "x.csv")
+        assert res.exit_code == 0, res.output
+        res = invoke("run", tmp_path, "--db", fs / "r.db", "--quiet")
+        assert res.exit_code == 1
+        assert res.output.startswith(f"Error: writing {fs / 'r.db'}.lock failed: the file "
+                                     "system is read-only.")
+
+
+def test_a_file_where_the_database_folder_should_be(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    res = invoke("run", tmp_path, "--db", tmp_path / "afile" / "r.db", "--quiet")
+    assert res.exit_code == 1
+    assert "failed: a file is where a folder is needed" in res.output
+    res = invoke("export", "--db", tmp_path / "afile", "--format", "csv",
+                 "--out", tmp_path / "afile" / "x.csv")
+    assert res.exit_code in (1, 2) and "Traceback" not in res.output
