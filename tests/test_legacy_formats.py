@@ -148,3 +148,25 @@ def test_every_file_met_is_counted_with_a_reason(tmp_path, monkeypatch):
     skipped: list = []
     assert len(list(iter_paths([c], skipped=skipped))) == 3
     assert len(skipped) == 5
+
+
+@needs_soffice
+def test_a_conversion_over_its_time_limit_fails_and_leaves_no_converter(legacy_files):
+    import time
+    data = legacy_files["doc"].read_bytes()
+    with pytest.raises(IngestError) as e:
+        legacy.convert(data, "slow.doc", "docx", timeout=0.05)
+    assert e.value.reason == "LibreOffice took longer than 0.05 s to convert it"
+    time.sleep(0.5)
+
+    def converters():
+        out = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                    if b"reform-lo-" in fh.read():
+                        out.append(pid)
+            except OSError:
+                pass
+        return out
+    assert converters() == []

@@ -9,6 +9,7 @@ install hint; ``scripts/setup.sh`` installs it where it can (apt, as root).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -59,18 +60,25 @@ def convert(data: bytes, path, target: str, timeout: float = CONVERT_TIMEOUT_S) 
         argv = [exe, "--headless", "--norestore", "--nologo", "--nodefault",
                 f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}",
                 "--convert-to", target, "--outdir", str(out), str(src)]
-        try:
-            r = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
-                               preexec_fn=_die_with_parent, env={**os.environ, "HOME": tmp})
-        except subprocess.TimeoutExpired:
-            raise IngestError(p, f"LibreOffice took longer than {timeout:g} s to convert "
-                                 "it") from None
+        try:    # a session of its own: on a timeout the whole converter (oosplash and
+            # soffice.bin) is killed, not only the wrapper script
+            proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+                                    start_new_session=True, env={**os.environ, "HOME": tmp})
         except OSError as exc:
             raise IngestError(p, f"cannot run LibreOffice ({exe}): {exc.strerror or exc}") \
                 from None
+        try:
+            _, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise IngestError(p, f"LibreOffice took longer than {timeout:g} s to convert "
+                                 "it") from None
         result = out / f"in.{target}"
         if not result.is_file():
-            msg = " ".join((r.stderr or b"").decode("utf-8", "replace").split())
+            msg = " ".join((stderr or b"").decode("utf-8", "replace").split())
             msg = " ".join(w for w in msg.split() if "javaldx" not in w)[:200]
             raise IngestError(p, f"corrupt or unreadable {p.suffix.lower()} file: LibreOffice "
                                  f"could not convert it" + (f" ({msg})" if msg else ""))
