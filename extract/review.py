@@ -284,7 +284,6 @@ def atomic_write_text(path, text: str) -> None:
 def write_review(db, doc: str | None = None, out_dir="outputs/review") -> list[Path]:
     """Write the page of *doc* (every ok document when None) and the index; their paths."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     conn = open_readonly(db)
     try:
         cur = conn.cursor()
@@ -296,11 +295,13 @@ def write_review(db, doc: str | None = None, out_dir="outputs/review") -> list[P
             "AS n_metrics FROM documents d ORDER BY d.doc_id")]
         wanted = [d["doc_id"] for d in docs if d["status"] == "ok"] if doc is None else [doc]
         known = {d["doc_id"]: d for d in docs}
-        if doc is not None and doc not in known:
-            raise click.UsageError(f"no document {doc!r} in {db}")
+        if doc is not None and doc not in known:     # exit 2 with the near ids
+            from extract.resolve import resolve_doc
+            resolve_doc(conn, doc)
         if doc is not None and known[doc]["status"] != "ok":
             raise click.UsageError(f"document {doc!r} failed: {known[doc]['error']}")
         written = []
+        out.mkdir(parents=True, exist_ok=True)      # only once the arguments are good
         for doc_id in wanted:
             row = dict(cur.execute("SELECT * FROM documents WHERE doc_id = ?",
                                    (doc_id,)).fetchone())
