@@ -38,9 +38,9 @@ SUPPORTED_SUFFIXES: dict[str, str] = {
     ".html": "html", ".htm": "html", ".shtml": "html",
     ".docx": "docx", ".pdf": "pdf",
     # legacy office files, converted by LibreOffice (extract/formats/legacy.py)
-    ".doc": "doc", ".wps": "wps", ".xls": "xls", ".et": "et",
+    ".doc": "doc", ".wps": "wps", ".xls": "xls", ".et": "et", ".xlsx": "xlsx",
 }
-LEGACY_FORMATS = frozenset({"doc", "wps", "xls", "et"})
+LEGACY_FORMATS = frozenset({"doc", "wps", "xls", "et", "xlsx"})
 
 # inside walked folders: not reports, but a corpus's documentation and tooling (see iter_paths)
 SKIP_FILES = re.compile(r"(?:readme|licen[cs]e|copying)(?:[._\-].*)?", re.IGNORECASE)
@@ -81,7 +81,7 @@ def read_document(path: Union[str, Path], max_bytes: int = MAX_BYTES) -> SourceD
     if mode is not None and st.st_size > max_bytes:
         raise IngestError(p, f"file too large: {st.st_size} bytes, limit {max_bytes} (--max-bytes)")
     data = _read_bytes(p)
-    if fmt == "docx":
+    if fmt in ("docx", "xlsx"):
         _check_unpacked(data, p, max_bytes)
     extracted: Extracted = _reader(fmt)(data, p)
     return SourceDoc(doc_id=p.stem, path=str(p), text=extracted.text, format=fmt,

@@ -45,6 +45,8 @@ def legacy_files(tmp_path_factory):
         # LibreOffice writes .wps as Word 97 (what WPS Office reads and writes too)
         "wps": make(tmp, REPORT, "report.wps", "wps"),
         "xls": make(tmp, TABLE, "table.xls", "xls", infilter="CSV:44,34,76"),
+        "xlsx": make(tmp, TABLE.replace(",98.2,", ",98.2%,").replace(",97.5,", ",97.5%,"),
+                     "table.xlsx", "xlsx", infilter="CSV:44,34,76"),
     }
 
 
@@ -170,3 +172,26 @@ def test_a_conversion_over_its_time_limit_fails_and_leaves_no_converter(legacy_f
                 pass
         return out
     assert converters() == []
+
+
+@needs_soffice
+def test_xlsx_cells_as_displayed_go_through_the_table_reader(legacy_files):
+    from extract.pipeline import process
+    doc = read_document(legacy_files["xlsx"])
+    assert doc.format == "xlsx"
+    assert doc.text.splitlines()[1] == "湘潭市\t98.20%\t480"      # the cell's percent format
+    recs = sorted((r.metric, r.value, r.unit, r.region_code, doc.text[r.start:r.end])
+                  for r in process(doc).records)
+    assert recs == [("ncms_participation_rate", 97.5, "%", "430400", "97.50%"),
+                    ("ncms_participation_rate", 98.2, "%", "430300", "98.20%"),
+                    ("per_capita_funding", 470.0, "元", "430400", "470"),
+                    ("per_capita_funding", 480.0, "元", "430300", "480")]
+
+
+def test_a_legacy_xls_named_xlsx(tmp_path):
+    p = tmp_path / "t.xlsx"
+    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    with pytest.raises(IngestError) as e:
+        read_document(p)
+    assert e.value.reason == ("corrupt .xlsx file: not a ZIP package (a legacy .xls with the "
+                              "wrong suffix?)")

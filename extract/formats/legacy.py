@@ -1,5 +1,5 @@
 """Legacy office files — .doc and .wps (Word 97 / Kingsoft WPS Writer), .xls and .et
-(Excel 97 / Kingsoft ET) — read by converting them with LibreOffice headless into a temporary folder
+(Excel 97 / Kingsoft ET), and .xlsx workbooks — read by converting them with LibreOffice headless into a temporary folder
 (``soffice --headless --convert-to docx|html``), then with the DOCX or HTML reader.
 
 Each conversion runs with a user profile of its own (so parallel workers never share
@@ -27,7 +27,7 @@ INSTALL_HINT = ("install LibreOffice to read {suffix} files (Debian/Ubuntu: apt-
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # suffix -> (what LibreOffice converts it to, the reader of the result)
-TARGETS = {".doc": "docx", ".wps": "docx", ".xls": "html", ".et": "html"}
+TARGETS = {".doc": "docx", ".wps": "docx", ".xls": "html", ".et": "html", ".xlsx": "html"}
 
 
 def soffice() -> str | None:
@@ -90,15 +90,20 @@ def read(data: bytes, path) -> Extracted:
     suffix = p.suffix.lower()
     if not data.strip(b"\0 \t\r\n"):
         raise IngestError(p, "empty file")
-    if suffix in (".doc", ".wps", ".xls", ".et") and not data.startswith(_OLE2):
+    if suffix == ".xlsx":
+        if not data.startswith(b"PK"):
+            raise IngestError(p, "corrupt .xlsx file: not a ZIP package"
+                              + (" (a legacy .xls with the wrong suffix?)"
+                                 if data.startswith(_OLE2) else ""))
+    elif not data.startswith(_OLE2):
         from .encoding import sniff_magic
         what = sniff_magic(data)
         if data.startswith(b"PK"):
             what = "a ZIP package (a DOCX or XLSX with the wrong suffix?)"
         raise IngestError(p, f"corrupt {suffix} file: not an OLE2 compound document"
                              + (f" (looks like {what})" if what else ""))
-    if len(data) < 512 or data[28:30] != b"\xfe\xff" or data[30:32] not in (b"\x09\x00",
-                                                                          b"\x0c\x00"):
+    if suffix != ".xlsx" and (len(data) < 512 or data[28:30] != b"\xfe\xff"
+                              or data[30:32] not in (b"\x09\x00", b"\x0c\x00")):
         raise IngestError(p, f"corrupt {suffix} file: damaged OLE2 header")
     target = TARGETS[suffix]
     converted = convert(data, p, target)
