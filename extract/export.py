@@ -431,10 +431,12 @@ def _check_targets(db, out) -> None:
     """Refuse, before anything is written, an output that would overwrite the database
     (or its -wal/-shm) or whose file or codebook path is a folder."""
     from extract.codebook import codebook_paths
-    from extract.safeio import OutputError, check_output_file, refuse_database_target
+    from extract.safeio import (OutputError, check_output_file, refuse_database_target,
+                                refuse_overwriting_a_database)
     try:
         for p in (Path(out), *codebook_paths(Path(out))):
             refuse_database_target(db, p)
+            refuse_overwriting_a_database(p)
             check_output_file(p)
     except OutputError as exc:
         raise ExportError(str(exc)) from None

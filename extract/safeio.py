@@ -49,6 +49,22 @@ def refuse_database_target(db, out) -> None:
                               f"(nothing was written)")
 
 
+def refuse_overwriting_a_database(out) -> None:
+    """Raise OutputError when *out* is an existing SQLite database (any, not only the one
+    being read): an export is never written over one."""
+    p = Path(out)
+    try:
+        if not p.is_file():
+            return
+        with open(p, "rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return
+    if head == b"SQLite format 3\0":
+        raise OutputError(f"--out {out} is an SQLite database: an export does not overwrite "
+                          "one; choose another file or delete it first (nothing was written)")
+
+
 def check_output_file(out) -> None:
     """Raise OutputError when *out* is a folder or its parent is not a folder."""
     p = Path(out)

@@ -64,6 +64,16 @@ def test_export_over_the_database_by_another_name_is_refused(sample_db, tmp_path
     assert n_records(db) == n_records(sample_db)
 
 
+def test_export_over_another_database_is_refused(sample_db, tmp_path):
+    other = tmp_path / "other.db"
+    shutil.copy(sample_db, other)
+    before = digest(other)
+    res = invoke("export", "--db", sample_db, "--format", "parquet", "--out", other)
+    assert res.exit_code == 2
+    assert "is an SQLite database: an export does not overwrite one" in res.output
+    assert digest(other) == before
+
+
 def test_a_failed_export_leaves_the_previous_file_and_no_temporary(sample_db, tmp_path,
                                                                    monkeypatch):
     out = tmp_path / "out.csv"
