@@ -74,18 +74,24 @@ class RunSummary:
 NOT_READ_LISTED = 30     # files not read that the summary names one by one
 
 
+_EXPECTED_LEFT = ("hidden", "README/LICENSE/COPYING file", "folder already walked")
+
+
 def format_not_read(not_read: list) -> list[str]:
     """Summary lines for the files and folders a walk met and did not read: a count per
-    reason, then each path (the first `NOT_READ_LISTED`)."""
+    reason, then each path (the first `NOT_READ_LISTED`) that might be a report —
+    hidden files, README/LICENSE files and gold/annotations/tools folders are counted only."""
     if not not_read:
         return []
     by = Counter(reason for _, reason in not_read)
     lines = [f"not read: {len(not_read)} other files and folders under the paths ("
              + ", ".join(f"{n} {r}" for r, n in sorted(by.items(), key=lambda x: (-x[1], x[0])))
              + ")"]
-    lines += [f"  not read  {p}: {r}" for p, r in sorted(not_read)[:NOT_READ_LISTED]]
-    if len(not_read) > NOT_READ_LISTED:
-        lines.append(f"  … and {len(not_read) - NOT_READ_LISTED} more")
+    listed = sorted((p, r) for p, r in not_read
+                    if not r.startswith(_EXPECTED_LEFT) and not r.endswith("(not reports)"))
+    lines += [f"  not read  {p}: {r}" for p, r in listed[:NOT_READ_LISTED]]
+    if len(listed) > NOT_READ_LISTED:
+        lines.append(f"  … and {len(listed) - NOT_READ_LISTED} more")
     return lines
 
 

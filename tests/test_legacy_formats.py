@@ -147,6 +147,8 @@ def test_every_file_met_is_counted_with_a_reason(tmp_path, monkeypatch):
             "file, 1 gold/ folder (not reports), 1 hidden, 1 unsupported format .jpg, "
             "1 unsupported format .zip)") in res.output
     assert f"  not read  {c / 'bundle.zip'}: unsupported format .zip" in res.output
+    assert f"  not read  {c / 'scan.jpg'}: unsupported format .jpg" in res.output
+    assert "README.txt:" not in res.output and "hidden.txt" not in res.output   # counted only
     skipped: list = []
     assert len(list(iter_paths([c], skipped=skipped))) == 3
     assert len(skipped) == 5
