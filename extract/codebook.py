@@ -160,6 +160,8 @@ def datapackage(data_path: Path, fmt: str, columns, layout: str, filters: dict, 
         "schema": {"fields": fields},
         "rows": rows,
     }
+    if fmt == "dta":    # frictionless reads .dta as a plain file: a row count cannot be checked
+        del resource["rows"]
     if fmt == "xlsx":
         resource["dialect"] = {"headerRows": [1], "sheetName": resource["name"]}
     if layout == "panel":
@@ -180,6 +182,7 @@ def datapackage(data_path: Path, fmt: str, columns, layout: str, filters: dict, 
             "extractor_version": EXTRACTOR_VERSION,
             "command": command,
             "layout": layout,
+            "rows": rows,
             "filters": {k: v for k, v in (filters or {}).items() if v is not None},
             "metrics": _metrics_block(),
             "column_names": ({orig: new for orig, new in stata_names.items()}
@@ -203,7 +206,7 @@ def markdown_codebook(pkg: dict) -> str:
            f"- made by: `{meta['command']}`",
            f"- extractor version: {meta['extractor_version']}",
            f"- created: {pkg['created']}",
-           f"- format: {res['format']}, layout: {meta['layout']}, rows: {res['rows']}",
+           f"- format: {res['format']}, layout: {meta['layout']}, rows: {meta['rows']}",
            "- filters: " + (", ".join(f"{k} = {v}" for k, v in meta["filters"].items())
                             or "none"),
            "", res["description"], ""]
@@ -236,12 +239,18 @@ def codebook_paths(out: Path) -> tuple[Path, Path]:
 
 def write_codebook(out: Path, fmt: str, columns, layout: str, filters: dict, command: str,
                    rows: int, stata_names: dict | None = None,
-                   notes: list[str] | None = None) -> tuple[Path, Path]:
-    """Write both codebook files beside the data file *out*; return their paths."""
-    pkg_path, md_path = codebook_paths(out)
+                   notes: list[str] | None = None,
+                   paths: tuple[Path, Path] | None = None,
+                   encoding: str = "utf-8") -> tuple[Path, Path]:
+    """Write both codebook files beside the data file *out* (or to *paths*, temporary
+    files the caller renames); return their paths.  *encoding*: of the data file
+    (``utf-8-sig`` for a CSV with a byte-order mark)."""
+    pkg_path, md_path = paths or codebook_paths(out)
     pkg = datapackage(Path(out), fmt, columns, layout, filters, command, rows, stata_names, notes)
-    pkg_path.write_text(json.dumps(pkg, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    md_path.write_text(markdown_codebook(pkg), encoding="utf-8")
+    pkg["resources"][0]["encoding"] = encoding
+    from extract.safeio import atomic_write_text
+    atomic_write_text(pkg_path, json.dumps(pkg, ensure_ascii=False, indent=2) + "\n")
+    atomic_write_text(md_path, markdown_codebook(pkg))
     return pkg_path, md_path
 
 

@@ -338,8 +338,9 @@ def diff(db, a: str, b: str, year: int | None = None, metric: str | None = None,
         raise click.UsageError("--latest compares each side's latest year; drop --year")
     conn, close = _connect(db)
     try:
-        ra, rb = resolve_region(conn, a), resolve_region(conn, b)
-        metric = resolve_metric(metric)
+        from extract import resolve     # the one resolver of every verb (candidates)
+        ra, rb = resolve.resolve_region(conn, a), resolve.resolve_region(conn, b)
+        metric = resolve.resolve_metric(metric)
         va = _load_values(conn, ra, include_children, year, metric)
         vb = _load_values(conn, rb, include_children, year, metric)
     finally:
@@ -619,7 +620,12 @@ def diff_command(a, b, year, metric, fmt, include_children, latest, db):
 
     One row per metric and year; every stored value is shown and the one compared is
     chosen by a fixed rule: level first, then the latest document, then a value without
-    qualifier, then the first by offset (see `extract/diff.py`).
+    qualifier, then the first by offset.  A name that is unknown or names several
+    regions exits 2 with the candidates.
+
+    \b
+    Example:
+      reform diff 湖南省 湖北省 --metric 参合率 --latest
     """
     d = diff(db, a, b, year=year, metric=metric, include_children=include_children,
              latest=latest)

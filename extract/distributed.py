@@ -263,7 +263,14 @@ def _client(scheduler: str, workers: int | None):
             client.close()
             cluster.close()
         return client, close
-    client = Client(scheduler)
+    try:
+        client = Client(scheduler)
+    except (OSError, TimeoutError, ValueError) as exc:   # unreachable, refused, bad address
+        import click
+        raise click.ClickException(
+            f"cannot reach the Dask scheduler {scheduler}: {' '.join(str(exc).split())}. "
+            "Is it running (`dask scheduler`) and the address right? `--scheduler local` "
+            "starts a cluster on this machine. Nothing was written.") from None
     if workers:
         client.wait_for_workers(workers)
     return client, client.close
@@ -288,13 +295,13 @@ def run_distributed(paths, out, scheduler: str = "local", workers: int | None = 
     out = str(out) if is_url(out) else os.path.abspath(out)
     jobs = list_documents([str(p) for p in paths])
     summary = DistributedSummary(out=out, found=len(jobs), strict=strict)
+    close = None
+    if client is None:      # first: an unreachable scheduler must not cost the old manifest
+        client, close = _client(scheduler, workers)
     fs, root = _fs(out)
     fs.makedirs(root, exist_ok=True)
     if fs.exists(f"{root}/{MANIFEST}"):
         fs.rm(f"{root}/{MANIFEST}")       # the old run's partitions are no longer complete
-    close = None
-    if client is None:
-        client, close = _client(scheduler, workers)
     try:
         summary.workers = len(client.scheduler_info()["workers"])
         size = part_size or partition_size(len(jobs), summary.workers)
@@ -467,6 +474,10 @@ def distributed_cmd(paths, out, scheduler, workers, partition_size, segmenter, s
 
     Load the result with `reform load DIR --db DB`.  Every document is processed again
     (no skipping of unchanged ones); failed documents are listed and kept with a reason.
+
+    \b
+    Example:
+      reform distributed corpus --out outputs/parquet --scheduler local --workers 2
     """
     try:
         import dask  # noqa: F401
@@ -492,7 +503,12 @@ def distributed_cmd(paths, out, scheduler, workers, partition_size, segmenter, s
 @click.option("--strict", is_flag=True, help="Exit 1 when any loaded document had failed.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def load_cmd(parquet_dir, db, strict, quiet):
-    """Load the Parquet output of `reform distributed` into the database (idempotent)."""
+    """Load the Parquet output of `reform distributed` into the database (idempotent).
+
+    \b
+    Example:
+      reform load outputs/parquet --db outputs/reform.db
+    """
     try:
         import pyarrow  # noqa: F401
     except ImportError:

@@ -49,18 +49,22 @@ def _output(out):
     if str(out) == "-":
         yield sys.stdout
         return
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", encoding="utf-8") as fh:
+    from extract.safeio import atomic_path
+    with atomic_path(out) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         yield fh
 
 
-def export_jsonl(db, out, filters: dict | None = None) -> int:
-    """One record per line: the fields of shared/spec/RECORDS.md in order, then provenance."""
+def export_jsonl(db, out, filters: dict | None = None, codes: list | None = None) -> int:
+    """One record per line: the fields of shared/spec/RECORDS.md in order, then provenance.
+    *codes*: only records of these region codes (a resolved region, its children)."""
     conn = open_readonly(db)
     n = 0
+    keep = set(codes) if codes is not None else None
     try:
         with _output(out) as fh:
             for rec in select_records(conn, filters):
+                if keep is not None and rec.region_code not in keep:
+                    continue
                 fh.write(json.dumps(rec.to_json(), ensure_ascii=False) + "\n")
                 n += 1
     finally:
@@ -107,13 +111,18 @@ def _resolve_filters(conn, filters: dict | None) -> tuple[dict, list[str] | None
     """(other filters, region codes or None): the region resolved as `reform diff` does."""
     from extract.diff import RegionError, resolve_region
     filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    children = filters.pop("include_children", False)
     region = filters.pop("region", None)
     if region is None:
         return filters, None
     try:
-        return filters, resolve_region(conn, str(region)).codes
+        codes = resolve_region(conn, str(region)).codes
     except RegionError:
         return {**filters, "region": region}, None
+    if children:        # `--include-children`: every unit below the region too
+        from extract.diff import descendants
+        codes = codes + sorted(descendants(conn, codes) - set(codes))
+    return filters, codes
 
 
 def _query_rows(conn, filters: dict | None, extra_where: str = "") -> list[dict]:
@@ -260,13 +269,32 @@ def _write_xlsx(df, out, sheet: str, pkg: dict | None) -> None:
         ws.append(header)
         for row in rows:
             ws.append([cell(v) for v in row])
-    wb.save(out)
+    # a failed save (full disk) leaves openpyxl's half-closed writers and zip file behind,
+    # whose clean-up prints "Exception ignored" tracebacks: drop those quietly here
+    import gc
+    hook, sys.unraisablehook = sys.unraisablehook, lambda *_: None
+    error = None
+    try:
+        try:
+            wb.save(out)
+        except OSError as exc:      # a new error: the old one's traceback holds the zip file
+            error = OSError(exc.errno, exc.strerror, exc.filename or str(out))
+        del wb, ws
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    if error is not None:
+        raise error
 
 
-def _write_frame(df, fmt: str, out, layout: str, pkg: dict | None) -> dict | None:
-    """Write *df* as *fmt*; returns the Stata name map for dta."""
+def _write_frame(df, fmt: str, out, layout: str, pkg: dict | None,
+                 bom: bool = False) -> dict | None:
+    """Write *df* as *fmt* (csv with a UTF-8 byte-order mark when *bom*, for Excel);
+    returns the Stata name map for dta."""
     if fmt == "csv":
         with _output(out) as fh:
+            if bom:
+                fh.write("\ufeff")
             df.to_csv(fh, index=False, lineterminator="\n")
         return None
     if fmt == "jsonl":
@@ -322,7 +350,9 @@ def command_line(db, fmt: str, out, layout: str, filters: dict | None) -> str:
     import shlex
     args = ["reform", "export", "--db", str(db), "--format", fmt, "--layout", layout]
     for k, v in (filters or {}).items():
-        if v is not None:
+        if k == "include_children":
+            args += ["--include-children"] if v else []
+        elif v is not None:
             args += [f"--{k}", str(v)]
     # quote only what the shell needs quoted (shlex.quote also quotes any Chinese name)
     return " ".join(a if re.fullmatch(r"[\w@%+=:,./-]+", a) else shlex.quote(a)
@@ -330,7 +360,7 @@ def command_line(db, fmt: str, out, layout: str, filters: dict | None) -> str:
 
 
 def export(db, fmt: str, out, layout: str = "long", filters: dict | None = None,
-           command: str | None = None) -> int:
+           command: str | None = None, bom: bool = False) -> int:
     """Write the records of *db* matching *filters* to *out*, and its codebook beside it.
 
     Returns the number of rows written.  *out* ``-`` (stdout) is for csv and jsonl only
@@ -342,41 +372,74 @@ def export(db, fmt: str, out, layout: str = "long", filters: dict | None = None,
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r} (known: {', '.join(sorted(FORMATS))})")
     to_stdout = str(out) == "-"
+    from extract.safeio import is_regular_target
+    to_device = not to_stdout and not is_regular_target(out)   # /dev/null: no codebook
     if to_stdout and fmt in BINARY_FORMATS:
         raise ExportError(f"--format {fmt} writes a binary file: give --out FILE")
     command = command or command_line(db, fmt, out, layout, filters)
+    if not to_stdout and not to_device:
+        _check_targets(db, out)
+    from extract.codebook import codebook_paths
+    from extract.safeio import atomic_path
+    # every file is written to a temporary one beside it; all are renamed into place
+    # only when the data file and both codebook files are whole (a full disk or an
+    # error leaves the previous export as it was, and no temporary file)
+    stage = contextlib.ExitStack()
+
+    def target(p):
+        return p if to_stdout else stage.enter_context(atomic_path(p))
     conn = open_readonly(db)
     try:
-        if fmt == "jsonl" and layout == "long":
-            fl, codes = _resolve_filters(conn, filters)
-            if codes:
-                fl["region"] = codes[0]
-            conn.close()
-            n = export_jsonl(db, out, fl)
-            columns = ["doc" if f == "doc" else f for f in Record.__dataclass_fields__]
-            names, notes = None, []
-        else:
-            df = (long_frame if layout == "long" else panel_frame)(conn, filters)
-            conn.close()
-            columns, n = list(df.columns), len(df)
-            notes = []
-            if fmt in ("csv", "xlsx", "jsonl"):
-                notes.append("region_code is text: read it as a string to keep its leading "
-                             "zeros (pandas: dtype={'region_code': str}); 000000 is 全国.")
-            if fmt == "dta":
-                notes.append("Stata: strings are str (strL above 2045 bytes); missing strings "
-                             "are empty; booleans are 0/1 bytes.")
-            if fmt == "xlsx":
-                notes.append("xlsx: sheets records/panel (data), codebook and metrics.")
-            pkg = datapackage(Path(out), fmt, columns, layout, filters or {}, command, n,
-                              notes=notes)
-            names = _write_frame(df, fmt, out, layout, pkg)
+        with stage:
+            data = target(out)
+            if fmt == "jsonl" and layout == "long":
+                fl, codes = _resolve_filters(conn, filters)
+                conn.close()
+                n = export_jsonl(db, data, fl, codes)
+                columns = ["doc" if f == "doc" else f for f in Record.__dataclass_fields__]
+                names, notes = None, []
+            else:
+                df = (long_frame if layout == "long" else panel_frame)(conn, filters)
+                conn.close()
+                columns, n = list(df.columns), len(df)
+                notes = []
+                if fmt in ("csv", "xlsx", "jsonl"):
+                    notes.append("region_code is text: read it as a string to keep its "
+                                 "leading zeros (pandas: dtype={'region_code': str}); "
+                                 "000000 is 全国.")
+                if fmt == "dta":
+                    notes.append("Stata: strings are str (strL above 2045 bytes); missing "
+                                 "strings are empty; booleans are 0/1 bytes.")
+                if fmt == "xlsx":
+                    notes.append("xlsx: sheets records/panel (data), codebook and metrics.")
+                pkg = datapackage(Path(out), fmt, columns, layout, filters or {}, command, n,
+                                  notes=notes)
+                if bom and fmt == "csv":
+                    pkg["resources"][0]["encoding"] = "utf-8-sig"
+                names = _write_frame(df, fmt, data, layout, pkg, bom=bom and fmt == "csv")
+            if not to_stdout and not to_device:
+                write_codebook(Path(out), fmt, columns, layout, filters or {}, command, n,
+                               stata_names=names, notes=notes,
+                               paths=tuple(target(p) for p in codebook_paths(Path(out))),
+                               encoding="utf-8-sig" if bom and fmt == "csv" else "utf-8")
     finally:
         conn.close()
-    if not to_stdout:
-        write_codebook(Path(out), fmt, columns, layout, filters or {}, command, n,
-                       stata_names=names, notes=notes)
     return n
+
+
+def _check_targets(db, out) -> None:
+    """Refuse, before anything is written, an output that would overwrite the database
+    (or its -wal/-shm) or whose file or codebook path is a folder."""
+    from extract.codebook import codebook_paths
+    from extract.safeio import (OutputError, check_output_file, refuse_database_target,
+                                refuse_overwriting_a_database)
+    try:
+        for p in (Path(out), *codebook_paths(Path(out))):
+            refuse_database_target(db, p)
+            refuse_overwriting_a_database(p)
+            check_output_file(p)
+    except OutputError as exc:
+        raise ExportError(str(exc)) from None
 
 
 def _writer(fmt: str):

@@ -37,7 +37,10 @@ SUPPORTED_SUFFIXES: dict[str, str] = {
     ".txt": "txt", ".text": "txt", ".md": "md",
     ".html": "html", ".htm": "html", ".shtml": "html",
     ".docx": "docx", ".pdf": "pdf",
+    # legacy office files, converted by LibreOffice (extract/formats/legacy.py)
+    ".doc": "doc", ".wps": "wps", ".xls": "xls", ".et": "et", ".xlsx": "xlsx",
 }
+LEGACY_FORMATS = frozenset({"doc", "wps", "xls", "et", "xlsx"})
 
 # inside walked folders: not reports, but a corpus's documentation and tooling (see iter_paths)
 SKIP_FILES = re.compile(r"(?:readme|licen[cs]e|copying)(?:[._\-].*)?", re.IGNORECASE)
@@ -49,7 +52,7 @@ class SourceDoc:
     doc_id: str          # file stem; the runner gives the stable id (runner.DocIds)
     path: str
     text: str            # the document text (offsets of every record point here)
-    format: str          # txt | md | html | docx | pdf
+    format: str          # txt | md | html | docx | pdf | doc | wps | xls | et
     encoding: Optional[str]  # detected encoding for text/HTML files, None for DOCX/PDF
     sha256: str          # hash of the file bytes
     title: Optional[str] = None
@@ -81,7 +84,7 @@ def read_document(path: Union[str, Path], max_bytes: int = MAX_BYTES) -> SourceD
     if mode is not None and st.st_size > max_bytes:
         raise IngestError(p, f"file too large: {st.st_size} bytes, limit {max_bytes} (--max-bytes)")
     data = _read_bytes(p)
-    if fmt == "docx":
+    if fmt in ("docx", "xlsx"):
         _check_unpacked(data, p, max_bytes)
     extracted: Extracted = _reader(fmt)(data, p)
     return SourceDoc(doc_id=p.stem, path=str(p), text=extracted.text, format=fmt,
@@ -145,12 +148,15 @@ def _reader(fmt: str):
         from .formats import html as mod
     elif fmt == "docx":
         from .formats import docx as mod
+    elif fmt in LEGACY_FORMATS:
+        from .formats import legacy as mod
     else:
         from .formats import pdf as mod
     return mod.read
 
 
-def iter_paths(paths: Union[str, Path, Iterable[Union[str, Path]]]) -> Iterator[Path]:
+def iter_paths(paths: Union[str, Path, Iterable[Union[str, Path]]],
+               skipped: Optional[list] = None) -> Iterator[Path]:
     """Files to read: given files as they are, folders walked recursively in sorted order.
 
     Inside folders only files with a supported suffix are yielded; hidden files and folders
@@ -163,6 +169,9 @@ def iter_paths(paths: Union[str, Path, Iterable[Union[str, Path]]]) -> Iterator[
     folders named ``gold``, ``annotations`` or ``tools`` below the folder given (gold
     records, hand annotations, helper scripts). A path given by name is always yielded or
     walked.
+
+    With a list *skipped*, every file and folder met in a walk and not yielded is
+    appended to it as ``(path, reason)``, so a run can say what it saw and left.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -173,13 +182,18 @@ def iter_paths(paths: Union[str, Path, Iterable[Union[str, Path]]]) -> Iterator[
     seen_dirs: set[tuple[int, int]] = set()
     for root in roots:
         if root.is_dir():
-            yield from _walk(root, seen_dirs)
+            yield from _walk(root, seen_dirs, skipped)
         else:
             yield root
 
 
-def _walk(top: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Path]:
+def _walk(top: Path, seen_dirs: set[tuple[int, int]],
+          skipped: Optional[list] = None) -> Iterator[Path]:
     """Depth-first in name order, so the output is sorted by path components."""
+    def skip(e, reason):
+        if skipped is not None:
+            skipped.append((e.path, reason))
+
     stack: list[Iterator[os.DirEntry]] = []
     entries = _entries(top, seen_dirs)
     if entries is None:
@@ -194,23 +208,34 @@ def _walk(top: Path, seen_dirs: set[tuple[int, int]]) -> Iterator[Path]:
             stack.pop()
             continue
         if e.name.startswith("."):
+            skip(e, "hidden")
             continue
         try:
             is_dir = e.is_dir()        # follows symlinks; False for a broken one
             is_file = not is_dir and e.is_file()
         except OSError:
+            skip(e, "cannot be examined")
             continue
         if is_dir:
             if e.name.lower() in SKIP_FOLDERS:
+                skip(e, f"{e.name}/ folder (not reports)")
                 continue
             sub = _entries(Path(e.path), seen_dirs)
             if sub is None:
                 yield Path(e.path)
             elif sub:
                 stack.append(sub)
-        elif is_file and Path(e.name).suffix.lower() in SUPPORTED_SUFFIXES \
-                and not SKIP_FILES.fullmatch(e.name):
+            elif sub is False:
+                skip(e, "folder already walked (a symlink to it)")
+        elif not is_file:
+            skip(e, "broken symlink" if e.is_symlink() else "not a regular file")
+        elif SKIP_FILES.fullmatch(e.name):
+            skip(e, "README/LICENSE/COPYING file")
+        elif Path(e.name).suffix.lower() in SUPPORTED_SUFFIXES:
             yield Path(e.path)
+        else:
+            suffix = Path(e.name).suffix.lower() or "(no suffix)"
+            skip(e, f"unsupported format {suffix}")
 
 
 def _entries(folder: Path, seen_dirs: set[tuple[int, int]]):

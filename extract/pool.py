@@ -11,8 +11,11 @@ and the others' results are kept; then a new pool takes the remaining tasks.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import signal
+import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable, Iterator
@@ -33,8 +36,33 @@ def death_reason(exitcode: int | None) -> str:
     return f"the worker process exited (code {exitcode}) while processing this document"
 
 
-def _child(conn, fn, task, initializer, initargs):
+PR_SET_PDEATHSIG = 1        # linux/prctl.h
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Make this (worker) process end when *parent_pid* dies, even by SIGKILL: on Linux
+    the kernel sends it SIGKILL then (prctl PR_SET_PDEATHSIG).  A worker left over from a
+    killed run would otherwise live on, holding the database's WAL open.  If the parent
+    is already gone (it died while this process started), end now."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):      # pragma: no cover - no libc prctl
+            pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _init_worker(parent_pid: int, initializer, initargs) -> None:
+    die_with_parent(parent_pid)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _child(conn, fn, task, initializer, initargs, parent_pid=None):
     try:
+        die_with_parent(parent_pid or os.getppid())
         if initializer is not None:
             initializer(*initargs)
         conn.send(fn(task))
@@ -48,7 +76,8 @@ def run_alone(fn: Callable, task, crashed: Callable, initializer=None, initargs=
     dies (exitcode as `multiprocessing.Process` gives it: -N for signal N), and
     ``failed(task, exc)`` if its result cannot be received (see `map_isolated`)."""
     recv, send = _CTX.Pipe(duplex=False)
-    proc = _CTX.Process(target=_child, args=(send, fn, task, initializer, initargs), daemon=True)
+    proc = _CTX.Process(target=_child, args=(send, fn, task, initializer, initargs, os.getpid()),
+                        daemon=True)
     proc.start()
     send.close()
     error = None
@@ -84,8 +113,8 @@ def map_isolated(fn: Callable, tasks: Iterable, workers: int, crashed: Callable,
     pending: dict = {}          # future -> task
 
     def new_pool():
-        return ProcessPoolExecutor(workers, mp_context=_CTX, initializer=initializer,
-                                   initargs=initargs)
+        return ProcessPoolExecutor(workers, mp_context=_CTX, initializer=_init_worker,
+                                   initargs=(os.getpid(), initializer, initargs))
 
     pool = new_pool()
     try:

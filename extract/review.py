@@ -275,10 +275,15 @@ def render_index(docs: list[dict], pages: dict[str, str]) -> str:
 """
 
 
+def atomic_write_text(path, text: str) -> None:
+    """Each page whole or not at all (a full disk leaves the previous version)."""
+    from extract.safeio import atomic_write_text as write
+    write(path, text)
+
+
 def write_review(db, doc: str | None = None, out_dir="outputs/review") -> list[Path]:
     """Write the page of *doc* (every ok document when None) and the index; their paths."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     conn = open_readonly(db)
     try:
         cur = conn.cursor()
@@ -290,23 +295,25 @@ def write_review(db, doc: str | None = None, out_dir="outputs/review") -> list[P
             "AS n_metrics FROM documents d ORDER BY d.doc_id")]
         wanted = [d["doc_id"] for d in docs if d["status"] == "ok"] if doc is None else [doc]
         known = {d["doc_id"]: d for d in docs}
-        if doc is not None and doc not in known:
-            raise click.UsageError(f"no document {doc!r} in {db}")
+        if doc is not None and doc not in known:     # exit 2 with the near ids
+            from extract.resolve import resolve_doc
+            resolve_doc(conn, doc)
         if doc is not None and known[doc]["status"] != "ok":
             raise click.UsageError(f"document {doc!r} failed: {known[doc]['error']}")
         written = []
+        out.mkdir(parents=True, exist_ok=True)      # only once the arguments are good
         for doc_id in wanted:
             row = dict(cur.execute("SELECT * FROM documents WHERE doc_id = ?",
                                    (doc_id,)).fetchone())
             path = out / page_name(doc_id)
-            path.write_text(render_document(row, _records(conn, doc_id)), encoding="utf-8")
+            atomic_write_text(path, render_document(row, _records(conn, doc_id)))
             written.append(path)
     finally:
         conn.close()
     pages = {d["doc_id"]: page_name(d["doc_id"]) for d in docs
              if d["status"] == "ok" and (out / page_name(d["doc_id"])).is_file()}
     index = out / "index.html"
-    index.write_text(render_index(docs, pages), encoding="utf-8")
+    atomic_write_text(index, render_index(docs, pages))
     return [index, *written]
 
 
@@ -323,6 +330,10 @@ def review_command(doc, all_docs, out_dir, db):
 
     Give a document id (DOC) or --all; an index page lists every document with its
     status, record count and error.
+
+    \b
+    Example:
+      reform review --all --out outputs/review   (then open outputs/review/index.html)
     """
     if bool(doc) == bool(all_docs):
         raise click.UsageError("give either a document id or --all")

@@ -50,6 +50,7 @@ class RunSummary:
     moved: list = field(default_factory=list)        # (doc_id, path, old path now gone)
     relative_kept: int = 0      # documents --prune left alone: stored with a relative path
     warnings: list = field(default_factory=list)     # (doc_id, path, warning): stored, maybe not whole
+    not_read: list = field(default_factory=list)     # (path, reason): met in a walk, left
 
     @property
     def exit_code(self) -> int:
@@ -77,6 +78,7 @@ class RunSummary:
         if self.moved:
             lines.append(f"moved: {len(self.moved)} documents found at a new path (their "
                          f"stored file is gone) keep their ids")
+        lines += format_not_read(self.not_read)
         if self.pruned:
             lines.append(f"pruned: {len(self.pruned)} documents no longer under the paths given")
             lines += [f"  pruned  {printable(doc_id)}  {printable(path)}"
@@ -113,6 +115,28 @@ def printable(s) -> str:
         else:
             out.append(c)
     return "".join(out)
+NOT_READ_LISTED = 30     # files not read that the summary names one by one
+
+
+_EXPECTED_LEFT = ("hidden", "README/LICENSE/COPYING file", "folder already walked")
+
+
+def format_not_read(not_read: list) -> list[str]:
+    """Summary lines for the files and folders a walk met and did not read: a count per
+    reason, then each path (the first `NOT_READ_LISTED`) that might be a report —
+    hidden files, README/LICENSE files and gold/annotations/tools folders are counted only."""
+    if not not_read:
+        return []
+    by = Counter(reason for _, reason in not_read)
+    lines = [f"not read: {len(not_read)} other files and folders under the paths ("
+             + ", ".join(f"{n} {r}" for r, n in sorted(by.items(), key=lambda x: (-x[1], x[0])))
+             + ")"]
+    listed = sorted((p, r) for p, r in not_read
+                    if not r.startswith(_EXPECTED_LEFT) and not r.endswith("(not reports)"))
+    lines += [f"  not read  {p}: {r}" for p, r in listed[:NOT_READ_LISTED]]
+    if len(listed) > NOT_READ_LISTED:
+        lines.append(f"  … and {len(listed) - NOT_READ_LISTED} more")
+    return lines
 
 
 def assign_ids(paths) -> list[tuple[str, Path]]:
@@ -354,9 +378,10 @@ def run(paths, db, force: bool = False, strict: bool = False, workers: int | Non
     if process is None:   # imported here so a broken pipeline fails once, not per document
         from extract.pipeline import prepare, process
         prepare(segmenter)      # before the fork: the workers share what it loads
-    ordered = distinct_files(iter_paths([Path(p) for p in paths]))
+    not_read: list = []
+    ordered = distinct_files(iter_paths([Path(p) for p in paths], skipped=not_read))
     workers = max(1, min(workers or os.cpu_count() or 1, len(ordered)))
-    summary = RunSummary(db=str(db), found=len(ordered), strict=strict)
+    summary = RunSummary(db=str(db), found=len(ordered), strict=strict, not_read=not_read)
 
     def waiting():
         print(f"another reform run is writing {db}; waiting for it to finish…", file=sys.stderr)

@@ -219,7 +219,15 @@ def open_readonly(path) -> sqlite3.Connection:
     if not p.is_file():
         raise FileNotFoundError(f"no database at {p}")
     conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
-    _check_is_database(conn, p)
+    try:
+        _check_is_database(conn, p)
+    except sqlite3.DatabaseError as exc:
+        # a WAL database on a read-only medium (a DVD, a read-only mount): SQLite cannot
+        # make its -shm file; nothing can write there, so read it as immutable
+        if "unable to open" not in str(exc) or os.access(p.parent, os.W_OK):
+            raise
+        conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
+        _check_is_database(conn, p)
     conn.execute("PRAGMA query_only = ON")
     conn.set_authorizer(_deny_writes)
     return conn

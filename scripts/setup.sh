@@ -41,6 +41,24 @@ pip_q numpy cython wheel setuptools
 pip_q -e ".[test]"
 echo "installed: $(.venv/bin/reform --version)"
 
+# LibreOffice headless converts the legacy .doc/.wps/.xls/.et files of government archives
+# (extract/formats/legacy.py); the two -nogui packages are 63 packages, ~220 MB installed, ~15 s
+# with apt.  Without it those files fail with an "install LibreOffice" reason.
+if command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1; then
+  :
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing LibreOffice (headless) with apt-get, to read .doc/.wps/.xls files"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+         apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui \
+         libreoffice-calc-nogui >/dev/null; }; then
+    echo "setup.sh: WARNING: could not install LibreOffice; .doc/.wps/.xls files will fail" \
+         "with an install hint" >&2
+  fi
+else
+  echo "setup.sh: NOTE: LibreOffice is not installed; to read .doc/.wps/.xls files install" \
+       "it (Debian/Ubuntu: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)" >&2
+fi
+
 if [ "$want_test" = 1 ]; then
   # tests/test_distributed.py starts a local Dask cluster; the gazetteer test rebuilds
   # extract/data/regions.tsv from its sources and compares it byte for byte

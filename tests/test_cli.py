@@ -46,8 +46,9 @@ def test_every_verb_has_help(verb):
 
 
 def test_only_built_verbs_are_registered():
-    assert sorted(reform.commands) == ["diff", "distributed", "eval", "export", "load", "query",
-                                       "review", "run", "stats"]
+    assert sorted(reform.commands) == ["diff", "distributed", "eval", "export", "load",
+                                       "metrics", "query", "regions", "review", "run", "stats",
+                                       "try"]
 
 
 def test_run_on_a_missing_path_exits_2(tmp_path):
@@ -101,7 +102,9 @@ def test_export_filters(filled_db):
 def test_sql_injection_in_a_filter_changes_nothing(filled_db):
     before = {t: table_rows(filled_db, t) for t in ("documents", "metrics")}
     res = invoke("export", "--db", filled_db, "--region", INJECTION)
-    assert res.exit_code == 0 and res.stdout == ""
+    assert res.exit_code == 2 and "unknown region" in res.output    # named nothing
+    res = invoke("export", "--db", filled_db, "--doc", INJECTION)
+    assert res.exit_code == 2 and "unknown document" in res.output
     assert {t: table_rows(filled_db, t) for t in ("documents", "metrics")} == before
 
 

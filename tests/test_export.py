@@ -162,9 +162,11 @@ def test_filters_resolve_regions_like_diff(sample_db, tmp_path):
     assert pkg["reform"]["command"] == (
         f"reform export --db {sample_db} --format csv --layout panel --region 湖南 "
         f"--metric ncms_participation_rate --out {out}")
-    # a region that names nothing selects nothing
-    run_export(sample_db, out, "--format", "csv", "--region", "'); DROP TABLE metrics; --")
-    assert len(read_back(out, "csv")) == 0
+    # a region that names nothing is refused (exit 2), not an empty file (issue 17)
+    res = CliRunner().invoke(reform, ["export", "--db", str(sample_db), "--out", str(out),
+                                      "--format", "csv", "--region", "'); DROP TABLE metrics; --"])
+    assert res.exit_code == 2 and "unknown region" in res.output
+    assert len(read_back(out, "csv")) == 1          # the previous export is untouched
 
 
 def test_codebook_markdown_and_metadata(sample_db, tmp_path):

@@ -24,7 +24,7 @@ def test_iter_paths_sorted_recursive_skipping_hidden(tmp_path):
     touch(tmp_path / "a" / "sub" / "d.PDF")
     touch(tmp_path / ".git" / "x.txt")
     touch(tmp_path / ".hidden.txt")
-    touch(tmp_path / "notes.xlsx")
+    touch(tmp_path / "notes.ods")
     got = [p.relative_to(tmp_path).as_posix() for p in iter_paths(tmp_path)]
     assert got == ["a/c.md", "a/sub/d.PDF", "a/z.html", "b.txt"]
 
@@ -51,7 +51,7 @@ def test_iter_paths_missing_path(tmp_path):
 
 def test_supported_suffixes():
     assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".text", ".html", ".htm", ".shtml",
-                                       ".docx", ".pdf"}
+                                       ".docx", ".pdf", ".doc", ".wps", ".xls", ".et", ".xlsx"}
 
 
 def test_ingest_error_is_one_line():

@@ -123,8 +123,8 @@ def test_permission_denied(tmp_path, monkeypatch):
 
 
 def test_unsupported_suffix_and_missing_file(tmp_path):
-    with pytest.raises(IngestError, match=r"unsupported format '\.xls'"):
-        read_document(write(tmp_path, "a.xls", b"x"))
+    with pytest.raises(IngestError, match=r"unsupported format '\.odt'"):
+        read_document(write(tmp_path, "a.odt", b"x"))
     with pytest.raises(IngestError, match=r"nope\.txt: file not found$"):
         read_document(tmp_path / "nope.txt")
     with pytest.raises(IngestError, match=r": is a directory$"):

@@ -2,9 +2,14 @@
 import faulthandler
 import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
-from conftest import fake_process, write_corpus
+import pytest
+
+from conftest import fake_process, reform_argv, wait_for, write_corpus
 from extract import pool, runner
 
 
@@ -89,3 +94,65 @@ def test_a_document_that_takes_too_long_fails_and_the_run_goes_on(tmp_path, db_p
     assert [(d, r) for d, _, r in s.failed] == [
         ("report_001", "timed out: processing took longer than 1 s (--timeout)")]
     assert (s.read, s.records["ncms_participation_rate"]) == (5, 12)
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as fh:
+            out |= {int(c) for c in fh.read().split()}
+    return out
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for a parent to reap it."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_of_a_sigkilled_run_end_within_5_seconds(tmp_path):
+    """`kill -9` of `reform run` alone (not its process group): its workers end too."""
+    write_corpus(tmp_path / "c", 200)
+    env = {**os.environ, "FAKE_PIPELINE_DELAY": "0.2"}
+    proc = subprocess.Popen(reform_argv("run", tmp_path / "c", "--db", tmp_path / "r.db",
+                                        "--workers", "2", "--quiet"),
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: len(_children(proc.pid)) >= 2), "no workers started"
+        workers = _children(proc.pid)
+        assert all(_alive(w) for w in workers)
+    finally:
+        proc.kill()         # SIGKILL to the parent only
+        proc.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.1)
+    assert [w for w in workers if _alive(w)] == []
+
+
+def test_a_process_run_alone_ends_with_its_parent(tmp_path):
+    """run_alone's process (used after a crash) gets the same parent-death signal."""
+    code = f"""
+import os, sys, time
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from extract import pool
+def slow(task):
+    open({str(tmp_path / 'pid')!r}, 'w').write(str(os.getpid()))
+    time.sleep(60)
+pool.run_alone(slow, 1, crashed=lambda t, c: None)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        assert wait_for(lambda: (tmp_path / "pid").exists() and (tmp_path / "pid").read_text())
+        child = int((tmp_path / "pid").read_text())
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.1)
+    assert not _alive(child)

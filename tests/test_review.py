@@ -117,7 +117,10 @@ def test_cli_arguments(pages, tmp_path):
     res = run()
     assert res.exit_code == 2 and "give either a document id or --all" in res.output
     res = run("nope")
-    assert res.exit_code == 2 and "no document 'nope'" in res.output
+    assert res.exit_code == 2 and "unknown document 'nope'" in res.output
+    res = run("hn_2012")                                   # near ids as candidates
+    assert res.exit_code == 2 and "did you mean: hn_2010, hn_2011" in res.output
+    assert not (tmp_path / "o").exists()                   # nothing made for a bad argument
     res = run("broken<1>")
     assert res.exit_code == 2 and "OCR not supported" in res.output
     res = run("xy_2010")

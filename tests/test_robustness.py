@@ -324,8 +324,8 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path, monkeypatch):
 
 def test_archives_are_refused_when_named_and_ignored_in_folders(tmp_path):
     p = _zip(tmp_path)
-    _fails(p, "unsupported format '.zip' (supported: .docx .htm .html .md .pdf .shtml "
-              ".text .txt)")
+    _fails(p, "unsupported format '.zip' (supported: .doc .docx .et .htm .html .md .pdf "
+              ".shtml .text .txt .wps .xls .xlsx)")
     assert list(iter_paths(tmp_path)) == []
 
 
