@@ -38,6 +38,7 @@ CONTINUATION = regex.compile(
     r"其中|分别|比上年|较上年|比去年|较去年|同比|环比|同期|比|较|与|相比|达到|达|为|是|增长|增加|提高|提升|"
     r"上升|下降|降低|减少|回落|了|共|累计|平均|约|近|超过|全年|当年|年底|年末|以上|左右|最高的|最低的|最高|最低|"
     r"(?:改革|实施|政策实施|改革实施)(?:前|以来|后)|去年同期|上年同期|每人每年|每人|人均|"
+    r"按(?:当年|可比)(?:价格)?(?:计算|计)?|扣除价格因素(?:后)?|上涨|"
     r"由|从|原来的|原来|原先的|原先|过去的|改革前的|的|"
     r"\d{2,4}年|[一二三四五六七八九十\d]+月(?:份)?|[上下]半年|第?[一二三四1-4]季度|底|"
     r"全[省市县区乡镇]|[省市县区]级|市区|县城|城区|农村|城镇|乡镇|[省市县区]|年|和|及|、|\s"
@@ -49,6 +50,21 @@ NOT_WORD_CHAR = regex.compile(r"[^\p{Han}A-Za-z]")
 # 、…的任务目标: a list item that ends in a goal
 GOAL_AFTER_LIST = regex.compile(r"的\S{0,6}?(?:目标|要求|任务)")
 LIGHT_PREFIX_CHARS = 2
+# a breakdown of the lead clause's indicator: 床位增加5.2万张,其中:公立医院增加3.1万张;
+# 总诊疗人次中,医院38.8亿人次 (its items name an institution or a subgroup, not the indicator)
+BREAKDOWN = regex.compile(r"其中[:,]?")
+BREAKDOWN_AFTER_ALIAS = regex.compile(r"[^,;:。\d]{0,6}?中[,:]")
+BREAKDOWN_ITEM_CHARS = 14
+# the items of a breakdown run on over soft breaks and semicolons, not over a full stop
+BREAKDOWN_STOP = regex.compile(r"[。!?\n]")
+# 基金支付比例,职工医保为83.5%,居民医保为68.2%: an indicator standing alone in its clause
+# names the topic of the short items after it
+TOPIC_ITEM = regex.compile(r"[^\d,;:。()]{1,8}?(?:为|是|达到|达)")
+# a bare number with a magnitude takes the unit its indicator implies (总诊疗人次85.3亿,
+# 入院人次102.4万, 投入资金12.6亿) when it stands right after the indicator
+IMPLIED_MAGNITUDES = frozenset(("万", "亿", "十万", "百万", "千万", "十亿", "百亿", "千亿", "万亿"))
+IMPLIED_UNITS = frozenset(("人次", "人", "元", "张"))
+IMPLIED_GAP = regex.compile(r"(?:达到|达|为|共|约|累计|总计|合计|\s)*")
 
 
 @dataclass
@@ -153,6 +169,11 @@ class Linker:
             self.units.update(r.units)
             self.units.update(r.change_units)
 
+    def accepts(self, q: Quantity) -> bool:
+        """Whether some metric may govern *q*: its unit is one a metric accepts, or it is a
+        bare number with a magnitude (85.3亿) whose unit an indicator may imply."""
+        return q.unit in self.units or (q.unit == "" and q.unit_text in IMPLIED_MAGNITUDES)
+
     # ---- aliases -----------------------------------------------------------------
     def scan_aliases(self, text: str, start: int = 0, end: Optional[int] = None) -> list:
         """Every alias match of every metric in text[start:end], as (start, end, metric)
@@ -210,7 +231,7 @@ class Linker:
         self._segment = segment
         self._plan = plan_section
         self._end = end
-        qs = [q for q in quantities if q.unit in self.units and start <= q.start < end
+        qs = [q for q in quantities if self.accepts(q) and start <= q.start < end
               and not COUNTING_WORD.fullmatch(q.text)]
         if not qs:
             return []
@@ -226,6 +247,8 @@ class Linker:
                 link = self._nearest(text, start, end, q, aliases, clause_starts, qs)
             if link is None:
                 link = self._after(text, start, end, q, clause_starts, qs)
+            if link is None and q.unit:
+                link = self._breakdown(text, start, end, q, aliases, clause_starts, qs, alias_hits)
             if link is not None:
                 links.append(link)
         return links
@@ -241,6 +264,8 @@ class Linker:
         return m.start() if m else end
 
     def _compatible(self, rule: MetricRule, q: Quantity, change: bool) -> bool:
+        if q.unit == "":
+            return rule.unit in IMPLIED_UNITS
         if change or rule.fixed_kind == "change":
             return q.unit in rule.change_units
         return q.unit in rule.units
@@ -270,23 +295,45 @@ class Linker:
         of the sentence that *pos* stands in begins (searched backwards, not scanned)."""
         return max(s0, max(text.rfind(c, s0, pos) for c in HARD_BREAK_CHARS) + 1)
 
-    def _light(self, text: str, a: int, b: int) -> bool:
+    def _light(self, text: str, a: int, b: int, qs=()) -> bool:
         """Does text[a:b] (a clause before its number) name no subject of its own?
-        A word that makes an indicator of its own (耗占比, 满意度, 人数) says it does."""
-        if OWN_INDICATOR.search(text, a, b):
+        A word that makes an indicator of its own (耗占比, 满意度, 人数) says it does; the
+        units of the numbers in it (比上年增加6.1万人次(增长…) do not."""
+        inner = [q for q in qs if a <= q.start and q.end <= b]
+        if inner:
+            part, pos = [], a
+            for q in inner:
+                part.append(text[pos:q.start])
+                pos = q.end
+            part.append(text[pos:b])
+            prefix = " ".join(part)
+            if OWN_INDICATOR.search(prefix):
+                return False
+        elif OWN_INDICATOR.search(text, a, b):
             return False
-        rest = CONTINUATION.sub("", text[a:b])
+        else:
+            prefix = text[a:b]
+        rest = CONTINUATION.sub("", prefix)
         rest = NOT_WORD_CHAR.sub("", rest)
         if len(rest) > LIGHT_PREFIX_CHARS:
             return False
         words = None
         if self._tokens:
-            words = [text[s:e] for s, e in self._tokens if s >= a and e <= b]
+            words = [(s - a, text[s:e]) for s, e in self._tokens if s >= a and e <= b]
         elif self._segment is not None:
-            words = self._segment(text[a:b])
+            words, pos = [], 0
+            for w in self._segment(text[a:b]):
+                words.append((pos, w))
+                pos += len(w)
         if words is not None:
-            content = [w for w in words if HAN.search(w)
-                       and not CONTINUATION.fullmatch(w) and not CONTINUATION_RUN.fullmatch(w)]
+            # a word inside a continuation phrase (价格比 in 按当年价格比上年) is none of its own
+            covered = set()
+            for m in CONTINUATION.finditer(text, a, b):
+                if m.end() - m.start() > 1:
+                    covered.update(range(m.start() - a, m.end() - a))
+            content = [w for p, w in words if HAN.search(w)
+                       and not CONTINUATION.fullmatch(w) and not CONTINUATION_RUN.fullmatch(w)
+                       and not all(i in covered for i in range(p, p + len(w)))]
             return len(content) <= 2
         return True
 
@@ -294,6 +341,64 @@ class Linker:
         """报销比例：乡镇卫生院60%,县级医院45% — an indicator followed by a colon governs
         the items of the list after it (up to the sentence's next hard break)."""
         return bool(LIST_COLON.match(text, a.end, q.start))
+
+    def _topic_item(self, text, a, q, q_clause) -> bool:
+        """支付比例,职工医保为83.5%: the indicator ends its clause (a comma right after it,
+        no number in between) and the number's clause is a short item 'X为N'."""
+        nxt = CLAUSE_BREAK.search(text, a.end, q.start)
+        if nxt is None or nxt.group() != "," or text[a.end:nxt.start()].strip():
+            return False
+        return bool(TOPIC_ITEM.fullmatch(text, q_clause, q.start)) and not OWN_INDICATOR.search(
+            text, q_clause, q.start)
+
+    def _breakdown(self, text, s0, s1, q, aliases, clause_starts, qs, alias_hits) -> Optional[Link]:
+        """其中:公立医院增加716张,民营医院增加1156张 — an item of a breakdown takes the
+        indicator of the clause that leads it (ANNOTATION rule 11), also when the list opens
+        a sentence of its own (…增加6.1万人次。其中:医院81.7万人次)."""
+        q_clause = self._clause_start(clause_starts, q.start)
+        if q.start - q_clause > BREAKDOWN_ITEM_CHARS:
+            return None
+        if any(q_clause <= a.start and a.end <= q.start for a in aliases):
+            return None
+        if not self._light_item(text, q_clause, q.start, qs):
+            return None
+        lo = max(s0, max(text.rfind(c, s0, q.start) for c in "。!?\n") + 1)
+        marks = [m for m in BREAKDOWN.finditer(text, lo, q_clause)]
+        lead_end = marks[-1].start() if marks else None
+        if lead_end is None:
+            for a in reversed([a for a in aliases if lo <= a.start and a.end <= q_clause]):
+                if BREAKDOWN_AFTER_ALIAS.match(text, a.end, q_clause + 1):
+                    return self._make(text, s0, q, a, clause_starts, qs)
+            return None
+        lead = [a for a in aliases if lo <= a.start and a.end <= lead_end]
+        if not lead and lead_end - s0 <= 1:
+            lead = self._previous_sentence_alias(text, s0, alias_hits)
+        if not lead:
+            return None
+        a = lead[-1]
+        for metric in (a.metric,) + a.inner:
+            link = self._make(text, s0, q, AliasHit(a.start, a.end, metric), clause_starts, qs)
+            if link is not None:
+                return link
+        return None
+
+    def _light_item(self, text, a, b, qs) -> bool:
+        """An item of a breakdown: a name (公立医院, 基层医疗卫生机构) with at most a change
+        verb, and no indicator of its own."""
+        inner = [q for q in qs if a <= q.start and q.end <= b]
+        prefix = text[a:inner[0].start] if inner else text[a:b]
+        return not OWN_INDICATOR.search(prefix)
+
+    def _previous_sentence_alias(self, text, s0, alias_hits) -> list:
+        """The last indicator of the sentence before *s0* (one that 其中 continues)."""
+        end = s0
+        while end > 0 and text[end - 1] in " \t\u3000":
+            end -= 1
+        if end == 0 or text[end - 1] != "。":
+            return []
+        start = max(0, max(text.rfind(c, 0, end - 1) for c in "。!?\n") + 1)
+        hits = self.find_aliases(text, start, end - 1, alias_hits)
+        return hits[-1:]
 
     def _nearest(self, text, s0, s1, q, aliases, clause_starts, qs) -> Optional[Link]:
         q_clause = self._clause_start(clause_starts, q.start)
@@ -303,7 +408,8 @@ class Linker:
                 # breaks and when this clause names nothing else before the number
                 if HARD_BREAK.search(text, a.end, q.start):
                     return None
-                if not (self._opens_list(text, a, q) or self._light(text, q_clause, q.start)):
+                if not (self._opens_list(text, a, q) or self._light(text, q_clause, q.start, qs)
+                        or self._topic_item(text, a, q, q_clause)):
                     return None
                 if any(a2.start >= q_clause and a2.end <= q.start for a2 in aliases):
                     continue
@@ -386,6 +492,8 @@ class Linker:
                     gap = before.group(0) + gap
         if not self._compatible(rule, q, kind == "change"):
             return None
+        if q.unit == "" and (after or not IMPLIED_GAP.fullmatch(text, a.end, q.start)):
+            return None
         if q.unit == "百分点" and rule.unit != "%":
             return None
         if q.per_capita and rule.per_capita == "never":
@@ -411,7 +519,7 @@ class Linker:
                 kind = "target"
         value = q.value * sign if q.value is not None else None
         value_high = q.value_high * sign if q.value_high is not None else None
-        unit = q.unit
+        unit = q.unit or rule.unit
         suspect = False
         if kind != "change" and value is not None and rule.lo is not None:
             vals = [v for v in (value, value_high) if v is not None]
