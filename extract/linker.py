@@ -371,8 +371,8 @@ class Linker:
                     return self._make(text, s0, q, a, clause_starts, qs)
             return None
         lead = [a for a in aliases if lo <= a.start and a.end <= lead_end]
-        if not lead and lead_end - s0 <= 1:
-            lead = self._previous_sentence_alias(text, s0, alias_hits)
+        if not lead and not text[lo:lead_end].strip():
+            lead = self._previous_sentence_alias(text, lo, alias_hits)
         if not lead:
             return None
         a = lead[-1]
