@@ -342,6 +342,20 @@ class Linker:
         the items of the list after it (up to the sentence's next hard break)."""
         return bool(LIST_COLON.match(text, a.end, q.start))
 
+    def _other_measure_between(self, a, q_clause, qs, aliases) -> bool:
+        """参保人员享受待遇6823.5万人次,比上年增长9.1%: a number right after the indicator
+        (no other indicator between) that no metric of the indicator can count (人次 for
+        参保) is what the continuation compares, not the indicator."""
+        units = set()
+        for metric in (a.metric,) + a.inner:
+            units.update(self.rules[metric].units)
+        for p in qs:
+            if a.end <= p.start and p.end <= q_clause and p.unit not in ("", "%", "百分点") \
+                    and p.unit not in units \
+                    and not any(a.end <= o.start and o.end <= p.start for o in aliases):
+                return True
+        return False
+
     def _topic_item(self, text, a, q, q_clause) -> bool:
         """支付比例,职工医保为83.5%: the indicator ends its clause (a comma right after it,
         no number in between) and the number's clause is a short item 'X为N'."""
@@ -413,6 +427,8 @@ class Linker:
                     return None
                 if any(a2.start >= q_clause and a2.end <= q.start for a2 in aliases):
                     continue
+                if self._other_measure_between(a, q_clause, qs, aliases):
+                    return None
             if q.start - a.end > 40:
                 return None
             for metric in (a.metric,) + a.inner:
