@@ -52,3 +52,17 @@ def test_news_signs_fractions_and_forecasts():
         ("cost_savings", "level", 65000000.0, "6500万元"),
         ("family_doctor_signing_rate", "target", 45.0, "45%"),
     ]
+
+
+def test_plan_sections_make_targets_and_a_forecast_stays_a_level():
+    text = ("桃江县2026年医改工作总结\n\n一、2026年工作成效\n"
+            "全县县域内就诊率达到88.2%。预计全年可为群众节约医药费用2600万元。\n\n"
+            "二、下一步工作安排\n全县家庭医生签约率提高到45%。\n\n"
+            "三、2027年工作重点\n住院费用报销比例稳定在70%左右。\n")
+    got = [(r["metric"], r["kind"], r["value"]) for r in _records(text)]
+    assert got == [
+        ("in_county_visit_rate", "level", 88.2),
+        ("cost_savings", "level", 26000000.0),
+        ("family_doctor_signing_rate", "target", 45.0),
+        ("reimbursement_ratio", "target", 70.0),
+    ]
