@@ -403,16 +403,22 @@ class Linker:
         prefix = text[a:inner[0].start] if inner else text[a:b]
         return not OWN_INDICATOR.search(prefix)
 
-    def _previous_sentence_alias(self, text, s0, alias_hits) -> list:
-        """The last indicator of the sentence before *s0* (one that 其中 continues)."""
+    def _previous_sentence_alias(self, text, s0, alias_hits, back: int = 2) -> list:
+        """The last indicator of the sentences before *s0* in its paragraph, looking back
+        over at most *back* sentences (…入院人次612.8万。居民平均就诊6.1次。其中:医院…):
+        the indicator that a 其中 opening a sentence continues."""
         end = s0
-        while end > 0 and text[end - 1] in " \t\u3000":
-            end -= 1
-        if end == 0 or text[end - 1] != "。":
-            return []
-        start = max(0, max(text.rfind(c, 0, end - 1) for c in "。!?\n") + 1)
-        hits = self.find_aliases(text, start, end - 1, alias_hits)
-        return hits[-1:]
+        for _ in range(back):
+            while end > 0 and text[end - 1] in " \t\u3000":
+                end -= 1
+            if end == 0 or text[end - 1] != "。":
+                return []
+            start = max(0, max(text.rfind(c, 0, end - 1) for c in "。!?\n") + 1)
+            hits = self.find_aliases(text, start, end - 1, alias_hits)
+            if hits:
+                return hits[-1:]
+            end = start
+        return []
 
     def _nearest(self, text, s0, s1, q, aliases, clause_starts, qs) -> Optional[Link]:
         q_clause = self._clause_start(clause_starts, q.start)
@@ -528,7 +534,8 @@ class Linker:
         sign = 1.0
         if kind == "change":
             cue = change_m.group(0) if change_m else alias_text + gap
-            if self.negative.search(cue):
+            # 下降-3.6%: a printed minus after a falling verb is the same fall, not a rise
+            if self.negative.search(cue) and not (q.value is not None and q.value < 0):
                 sign = -1.0
         if kind != "change" or rule.fixed_kind == "change":
             if self._is_target(text, s0, q, clause_starts, a.end if after else None):
