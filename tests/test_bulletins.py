@@ -66,3 +66,10 @@ def test_plan_sections_make_targets_and_a_forecast_stays_a_level():
         ("family_doctor_signing_rate", "target", 45.0),
         ("reimbursement_ratio", "target", 70.0),
     ]
+
+
+def test_a_bulletin_published_the_next_year_dates_its_last_year_level_a_year_earlier():
+    text = ("2021年宜春市卫生健康事业发展统计公报\n宜春市卫生健康委员会\n2022年6月18日\n\n"
+            "医院门诊药费占门诊费用的36.2%，比上年（37.5%）下降1.3个百分点。\n")
+    got = [(r["value"], r["year"]) for r in _records(text)]
+    assert got == [(36.2, 2021), (37.5, 2020), (-1.3, 2021)]
