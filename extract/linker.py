@@ -52,7 +52,13 @@ GOAL_AFTER_LIST = regex.compile(r"的\S{0,6}?(?:目标|要求|任务)")
 LIGHT_PREFIX_CHARS = 2
 # a breakdown of the lead clause's indicator: 床位增加5.2万张,其中:公立医院增加3.1万张;
 # 总诊疗人次中,医院38.8亿人次 (its items name an institution or a subgroup, not the indicator)
-BREAKDOWN = regex.compile(r"其中[:,]?")
+BREAKDOWN = regex.compile(r"其中[:,]?|按[^,;:。\d]{1,8}?分[:,]")
+# an item of a breakdown named by an institution (医院1.4亿人次, 二级医院0.5亿人次,
+# 公立医院增加716张): it continues the indicator before it, also without 其中
+DIGIT = regex.compile(r"[0-9]")
+INSTITUTION_ITEM = regex.compile(
+    r"[^\d,;:。()]{0,12}?(?:医院|卫生院|医疗卫生机构|医疗机构|机构|服务中心|服务站|卫生室|诊所|门诊部|卫生所)"
+    r"(?:\(站\))?(?:同比|比上年|较上年|与上年相比)?(?:增加|增长|提高|上升|减少|下降|降低)?了?")
 BREAKDOWN_AFTER_ALIAS = regex.compile(r"[^,;:。\d]{0,6}?中[,:]")
 BREAKDOWN_ITEM_CHARS = 14
 # the items of a breakdown run on over soft breaks and semicolons, not over a full stop
@@ -249,6 +255,8 @@ class Linker:
                 link = self._after(text, start, end, q, clause_starts, qs)
             if link is None and q.unit:
                 link = self._breakdown(text, start, end, q, aliases, clause_starts, qs, alias_hits)
+            if link is None and links:
+                link = self._continue(text, start, q, links[-1], aliases, clause_starts, qs)
             if link is not None:
                 links.append(link)
         return links
@@ -383,9 +391,14 @@ class Linker:
             for a in reversed([a for a in aliases if lo <= a.start and a.end <= q_clause]):
                 if BREAKDOWN_AFTER_ALIAS.match(text, a.end, q_clause + 1):
                     return self._make(text, s0, q, a, clause_starts, qs)
-            return None
-        lead = [a for a in aliases if lo <= a.start and a.end <= lead_end]
-        if not lead and not text[lo:lead_end].strip():
+            if not INSTITUTION_ITEM.fullmatch(text, q_clause, q.start):
+                return None
+            lead_end = q_clause
+        # the lead clause's indicator; else the first item's (按等级分:三级医院诊疗人次…,
+        # 二级医院…); else, when the sentence names none, the sentences before it
+        lead = [a for a in aliases if lo <= a.start and a.end <= lead_end] or \
+            [a for a in aliases if lo <= a.start and a.end <= q_clause]
+        if not lead:
             lead = self._previous_sentence_alias(text, lo, alias_hits)
         if not lead:
             return None
@@ -395,6 +408,24 @@ class Linker:
             if link is not None:
                 return link
         return None
+
+    def _continue(self, text, s0, q, prev: Link, aliases, clause_starts, qs) -> Optional[Link]:
+        """医院1.4亿人次,同比提高5.6% (the indicator in the sentence before): a clause that
+        names nothing continues the indicator of the value just linked before it, when no
+        other indicator and no full stop stand between."""
+        q_clause = self._clause_start(clause_starts, q.start)
+        p = prev.quantity
+        if p.end > q_clause or BREAKDOWN_STOP.search(text, p.end, q.start):
+            return None
+        # another number between (享受待遇6823.5万人次,比上年增长…) is what the clause continues
+        if DIGIT.search(text, p.end, q.start):
+            return None
+        if any(p.end <= a.start < q.start for a in aliases):
+            return None
+        if not self._light(text, q_clause, q.start, qs):
+            return None
+        return self._make(text, s0, q, AliasHit(prev.alias_start, prev.alias_end, prev.metric),
+                          clause_starts, qs)
 
     def _light_item(self, text, a, b, qs) -> bool:
         """An item of a breakdown: a name (公立医院, 基层医疗卫生机构) with at most a change
@@ -529,6 +560,9 @@ class Linker:
                 return None
         excl_start = self._clause_start(clause_starts, a.start) if not after else q_clause
         seg_start = self._segment_start(text, s0, excl_start) if rule.exclude else s0
+        if rule.exclude and text.startswith("其中", seg_start):
+            # 其中,…住院182.3万人次 breaks down the sentence before (享受待遇…): its words count
+            seg_start = max(0, max(text.rfind(c, 0, max(0, seg_start - 1)) for c in "。!?\n") + 1)
         if self._excluded(rule, text, excl_start, max(q.start, a.end if after else q.start), seg_start):
             return None
         sign = 1.0
