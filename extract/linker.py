@@ -385,7 +385,8 @@ class Linker:
         if not self._light_item(text, q_clause, q.start, qs):
             return None
         lo = max(s0, max(text.rfind(c, s0, q.start) for c in "。!?\n") + 1)
-        marks = [m for m in BREAKDOWN.finditer(text, lo, q_clause)]
+        # the marker may open the item's own clause (其中公立医院为8.4日)
+        marks = [m for m in BREAKDOWN.finditer(text, lo, q.start)]
         lead_end = marks[-1].start() if marks else None
         if lead_end is None:
             for a in reversed([a for a in aliases if lo <= a.start and a.end <= q_clause]):
