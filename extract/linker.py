@@ -56,6 +56,8 @@ BREAKDOWN = regex.compile(r"其中[:,]?|按[^,;:。\d]{1,8}?分[:,]")
 # an item of a breakdown named by an institution (医院1.4亿人次, 二级医院0.5亿人次,
 # 公立医院增加716张): it continues the indicator before it, also without 其中
 DIGIT = regex.compile(r"[0-9]")
+# a sentence that may hold a breakdown at all (one search per sentence, not per number)
+BREAKDOWN_HINT = regex.compile(r"其中|中[,:]|按|医院|卫生院|机构|中心|站|卫生室|诊所|门诊部|卫生所")
 INSTITUTION_ITEM = regex.compile(
     r"[^\d,;:。()]{0,12}?(?:医院|卫生院|医疗卫生机构|医疗机构|机构|服务中心|服务站|卫生室|诊所|门诊部|卫生所)"
     r"(?:\(站\))?(?:同比|比上年|较上年|与上年相比)?(?:增加|增长|提高|上升|减少|下降|降低)?了?")
@@ -169,6 +171,8 @@ class Linker:
         self._tokens = None
         self._segment = None
         self._plan = False
+        self._breakdown_hint = None
+        self._prev_alias = {}
         self._end = None
         self.units = set()
         for r in self.rules.values():
@@ -244,6 +248,8 @@ class Linker:
         aliases = self.find_aliases(text, start, end, alias_hits)
         clause_starts = [start] + [m.end() for m in CLAUSE_BREAK.finditer(text, start, end)]
         paired = self._pair_lists(text, start, end, aliases, qs)
+        self._breakdown_hint = None
+        self._prev_alias = {}
         links = []
         for i, q in enumerate(qs):
             link = None
@@ -377,6 +383,10 @@ class Linker:
         """其中:公立医院增加716张,民营医院增加1156张 — an item of a breakdown takes the
         indicator of the clause that leads it (ANNOTATION rule 11), also when the list opens
         a sentence of its own (…增加6.1万人次。其中:医院81.7万人次)."""
+        if self._breakdown_hint is None:
+            self._breakdown_hint = bool(BREAKDOWN_HINT.search(text, s0, s1))
+        if not self._breakdown_hint:
+            return None
         q_clause = self._clause_start(clause_starts, q.start)
         if q.start - q_clause > BREAKDOWN_ITEM_CHARS:
             return None
@@ -400,7 +410,9 @@ class Linker:
         lead = [a for a in aliases if lo <= a.start and a.end <= lead_end] or \
             [a for a in aliases if lo <= a.start and a.end <= q_clause]
         if not lead:
-            lead = self._previous_sentence_alias(text, lo, alias_hits)
+            if lo not in self._prev_alias:
+                self._prev_alias[lo] = self._previous_sentence_alias(text, lo, alias_hits)
+            lead = self._prev_alias[lo]
         if not lead:
             return None
         a = lead[-1]
