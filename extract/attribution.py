@@ -260,7 +260,7 @@ class Attributor:
     def _dates(self, t: TimeMention, pos: int) -> bool:
         """Whether mention *t* can date a value at *pos*: the year of a change's starting
         value (由去年的1.8万元降至1.5万元) dates only the value right after its 的."""
-        return not t.base or self.text[t.end:pos].strip() == "的"
+        return not t.base or self.text[t.end:pos].strip() in ("的", "(")
 
     def time_for(self, pos: int, sent_start: int) -> Optional[TimeMention]:
         """The nearest time phrase before *pos* in its paragraph (a span such as 2012年以来

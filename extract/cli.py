@@ -430,6 +430,14 @@ def eval_cmd(corpora, golds, segmenter, errors, min_f1):
         s, _ = evaluate_corpus(corpus, gold, segmenter)
         click.echo(f"== {corpus} against {gold} ({segmenter})")
         click.echo(format_report(s, errors))
+        if (Path(corpus) / "genres.yaml").is_file():
+            from extract.evaluate import format_genres, load_genres
+            try:
+                genres = load_genres(Path(corpus) / "genres.yaml")
+            except ValueError as e:
+                raise click.ClickException(str(e))
+            click.echo(f"strict figures by genre ({Path(corpus) / 'genres.yaml'}):")
+            click.echo(format_genres(s, genres))
         worst = min(worst, s.prf[2])
     if min_f1 is not None and worst < min_f1:
         raise SystemExit(1)

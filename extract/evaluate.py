@@ -184,6 +184,51 @@ def format_report(s: Score, errors: int = 20) -> str:
     return "\n".join(lines)
 
 
+GENRES = ("work_report", "self_inspection", "experience", "press_release", "statistical_bulletin",
+          "budget", "government_work_report", "news", "compilation")
+
+
+def load_genres(path) -> dict:
+    """``genres.yaml`` of a corpus: doc id -> genre (empty when the file is absent).
+    An unknown genre name is an error naming the file, the document and the name."""
+    import yaml
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise ValueError(f"{path}: not valid YAML: {e}") from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected a mapping of document id to genre")
+    out = {}
+    for doc, genre in raw.items():
+        if genre not in GENRES:
+            raise ValueError(f"{path}: document {doc!r} has unknown genre {genre!r} "
+                             f"(one of {', '.join(GENRES)})")
+        out[str(doc)] = genre
+    return out
+
+
+def by_genre(s: Score, genres: dict) -> dict:
+    """genre -> (documents, tp, pred, gold) over the scored documents; a document not in
+    *genres* counts under ``unknown``."""
+    out: dict = {}
+    for doc, (tp, npred, ngold) in s.per_doc.items():
+        g = genres.get(doc, "unknown")
+        n, a, b, c = out.get(g, (0, 0, 0, 0))
+        out[g] = (n + 1, a + tp, b + npred, c + ngold)
+    return out
+
+
+def format_genres(s: Score, genres: dict) -> str:
+    lines = [f"{'genre':24s} {'docs':>4s} {'gold':>5s} {'pred':>5s} {'tp':>5s}  {'P':>5s} {'R':>5s} {'F1':>5s}"]
+    for g, (n, tp, npred, ngold) in sorted(by_genre(s, genres).items()):
+        p, r, f = prf(tp, npred, ngold)
+        lines.append(f"{g:24s} {n:4d} {ngold:5d} {npred:5d} {tp:5d}  {p:5.3f} {r:5.3f} {f:5.3f}")
+    return "\n".join(lines)
+
+
 def extract_corpus(corpus, segmenter: str = "jieba") -> tuple[list, list]:
     """Run the pipeline over every document under *corpus* (no database): records as
     dicts, and (path, reason) for the documents that could not be read."""

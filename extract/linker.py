@@ -38,6 +38,7 @@ CONTINUATION = regex.compile(
     r"其中|分别|比上年|较上年|比去年|较去年|同比|环比|同期|比|较|与|相比|达到|达|为|是|增长|增加|提高|提升|"
     r"上升|下降|降低|减少|回落|了|共|累计|平均|约|近|超过|全年|当年|年底|年末|以上|左右|最高的|最低的|最高|最低|"
     r"(?:改革|实施|政策实施|改革实施)(?:前|以来|后)|去年同期|上年同期|每人每年|每人|人均|"
+    r"按(?:当年|可比)(?:价格)?(?:计算|计)?|扣除价格因素(?:后)?|上涨|"
     r"由|从|原来的|原来|原先的|原先|过去的|改革前的|的|"
     r"\d{2,4}年|[一二三四五六七八九十\d]+月(?:份)?|[上下]半年|第?[一二三四1-4]季度|底|"
     r"全[省市县区乡镇]|[省市县区]级|市区|县城|城区|农村|城镇|乡镇|[省市县区]|年|和|及|、|\s"
@@ -49,6 +50,29 @@ NOT_WORD_CHAR = regex.compile(r"[^\p{Han}A-Za-z]")
 # 、…的任务目标: a list item that ends in a goal
 GOAL_AFTER_LIST = regex.compile(r"的\S{0,6}?(?:目标|要求|任务)")
 LIGHT_PREFIX_CHARS = 2
+# a breakdown of the lead clause's indicator: 床位增加5.2万张,其中:公立医院增加3.1万张;
+# 总诊疗人次中,医院38.8亿人次 (its items name an institution or a subgroup, not the indicator)
+BREAKDOWN = regex.compile(r"其中[:,]?|按[^,;:。\d]{1,8}?分[:,]")
+# an item of a breakdown named by an institution (医院1.4亿人次, 二级医院0.5亿人次,
+# 公立医院增加716张): it continues the indicator before it, also without 其中
+DIGIT = regex.compile(r"[0-9]")
+# a sentence that may hold a breakdown at all (one search per sentence, not per number)
+BREAKDOWN_HINT = regex.compile(r"其中|中[,:]|按|医院|卫生院|机构|中心|站|卫生室|诊所|门诊部|卫生所")
+INSTITUTION_ITEM = regex.compile(
+    r"[^\d,;:。()]{0,12}?(?:医院|卫生院|医疗卫生机构|医疗机构|机构|服务中心|服务站|卫生室|诊所|门诊部|卫生所)"
+    r"(?:\(站\))?(?:同比|比上年|较上年|与上年相比)?(?:增加|增长|提高|上升|减少|下降|降低)?了?")
+BREAKDOWN_AFTER_ALIAS = regex.compile(r"[^,;:。\d]{0,6}?中[,:]")
+BREAKDOWN_ITEM_CHARS = 14
+# the items of a breakdown run on over soft breaks and semicolons, not over a full stop
+BREAKDOWN_STOP = regex.compile(r"[。!?\n]")
+# 基金支付比例,职工医保为83.5%,居民医保为68.2%: an indicator standing alone in its clause
+# names the topic of the short items after it
+TOPIC_ITEM = regex.compile(r"[^\d,;:。()]{1,8}?(?:为|是|达到|达)")
+# a bare number with a magnitude takes the unit its indicator implies (总诊疗人次85.3亿,
+# 入院人次102.4万, 投入资金12.6亿) when it stands right after the indicator
+IMPLIED_MAGNITUDES = frozenset(("万", "亿", "十万", "百万", "千万", "十亿", "百亿", "千亿", "万亿"))
+IMPLIED_UNITS = frozenset(("人次", "人", "元", "张"))
+IMPLIED_GAP = regex.compile(r"(?:达到|达|为|共|约|累计|总计|合计|\s)*")
 
 
 @dataclass
@@ -147,11 +171,18 @@ class Linker:
         self._tokens = None
         self._segment = None
         self._plan = False
+        self._breakdown_hint = None
+        self._prev_alias = {}
         self._end = None
         self.units = set()
         for r in self.rules.values():
             self.units.update(r.units)
             self.units.update(r.change_units)
+
+    def accepts(self, q: Quantity) -> bool:
+        """Whether some metric may govern *q*: its unit is one a metric accepts, or it is a
+        bare number with a magnitude (85.3亿) whose unit an indicator may imply."""
+        return q.unit in self.units or (q.unit == "" and q.unit_text in IMPLIED_MAGNITUDES)
 
     # ---- aliases -----------------------------------------------------------------
     def scan_aliases(self, text: str, start: int = 0, end: Optional[int] = None) -> list:
@@ -210,13 +241,15 @@ class Linker:
         self._segment = segment
         self._plan = plan_section
         self._end = end
-        qs = [q for q in quantities if q.unit in self.units and start <= q.start < end
+        qs = [q for q in quantities if self.accepts(q) and start <= q.start < end
               and not COUNTING_WORD.fullmatch(q.text)]
         if not qs:
             return []
         aliases = self.find_aliases(text, start, end, alias_hits)
         clause_starts = [start] + [m.end() for m in CLAUSE_BREAK.finditer(text, start, end)]
         paired = self._pair_lists(text, start, end, aliases, qs)
+        self._breakdown_hint = None
+        self._prev_alias = {}
         links = []
         for i, q in enumerate(qs):
             link = None
@@ -226,6 +259,10 @@ class Linker:
                 link = self._nearest(text, start, end, q, aliases, clause_starts, qs)
             if link is None:
                 link = self._after(text, start, end, q, clause_starts, qs)
+            if link is None and q.unit:
+                link = self._breakdown(text, start, end, q, aliases, clause_starts, qs, alias_hits)
+            if link is None and links:
+                link = self._continue(text, start, q, links[-1], aliases, clause_starts, qs)
             if link is not None:
                 links.append(link)
         return links
@@ -241,6 +278,8 @@ class Linker:
         return m.start() if m else end
 
     def _compatible(self, rule: MetricRule, q: Quantity, change: bool) -> bool:
+        if q.unit == "":
+            return rule.unit in IMPLIED_UNITS
         if change or rule.fixed_kind == "change":
             return q.unit in rule.change_units
         return q.unit in rule.units
@@ -270,23 +309,45 @@ class Linker:
         of the sentence that *pos* stands in begins (searched backwards, not scanned)."""
         return max(s0, max(text.rfind(c, s0, pos) for c in HARD_BREAK_CHARS) + 1)
 
-    def _light(self, text: str, a: int, b: int) -> bool:
+    def _light(self, text: str, a: int, b: int, qs=()) -> bool:
         """Does text[a:b] (a clause before its number) name no subject of its own?
-        A word that makes an indicator of its own (耗占比, 满意度, 人数) says it does."""
-        if OWN_INDICATOR.search(text, a, b):
+        A word that makes an indicator of its own (耗占比, 满意度, 人数) says it does; the
+        units of the numbers in it (比上年增加6.1万人次(增长…) do not."""
+        inner = [q for q in qs if a <= q.start and q.end <= b]
+        if inner:
+            part, pos = [], a
+            for q in inner:
+                part.append(text[pos:q.start])
+                pos = q.end
+            part.append(text[pos:b])
+            prefix = " ".join(part)
+            if OWN_INDICATOR.search(prefix):
+                return False
+        elif OWN_INDICATOR.search(text, a, b):
             return False
-        rest = CONTINUATION.sub("", text[a:b])
+        else:
+            prefix = text[a:b]
+        rest = CONTINUATION.sub("", prefix)
         rest = NOT_WORD_CHAR.sub("", rest)
         if len(rest) > LIGHT_PREFIX_CHARS:
             return False
         words = None
         if self._tokens:
-            words = [text[s:e] for s, e in self._tokens if s >= a and e <= b]
+            words = [(s - a, text[s:e]) for s, e in self._tokens if s >= a and e <= b]
         elif self._segment is not None:
-            words = self._segment(text[a:b])
+            words, pos = [], 0
+            for w in self._segment(text[a:b]):
+                words.append((pos, w))
+                pos += len(w)
         if words is not None:
-            content = [w for w in words if HAN.search(w)
-                       and not CONTINUATION.fullmatch(w) and not CONTINUATION_RUN.fullmatch(w)]
+            # a word inside a continuation phrase (价格比 in 按当年价格比上年) is none of its own
+            covered = set()
+            for m in CONTINUATION.finditer(text, a, b):
+                if m.end() - m.start() > 1:
+                    covered.update(range(m.start() - a, m.end() - a))
+            content = [w for p, w in words if HAN.search(w)
+                       and not CONTINUATION.fullmatch(w) and not CONTINUATION_RUN.fullmatch(w)
+                       and not all(i in covered for i in range(p, p + len(w)))]
             return len(content) <= 2
         return True
 
@@ -294,6 +355,114 @@ class Linker:
         """报销比例：乡镇卫生院60%,县级医院45% — an indicator followed by a colon governs
         the items of the list after it (up to the sentence's next hard break)."""
         return bool(LIST_COLON.match(text, a.end, q.start))
+
+    def _other_measure_between(self, a, q_clause, qs, aliases) -> bool:
+        """参保人员享受待遇6823.5万人次,比上年增长9.1%: a number right after the indicator
+        (no other indicator between) that no metric of the indicator can count (人次 for
+        参保) is what the continuation compares, not the indicator."""
+        units = set()
+        for metric in (a.metric,) + a.inner:
+            units.update(self.rules[metric].units)
+        for p in qs:
+            if a.end <= p.start and p.end <= q_clause and p.unit not in ("", "%", "百分点") \
+                    and p.unit not in units \
+                    and not any(a.end <= o.start and o.end <= p.start for o in aliases):
+                return True
+        return False
+
+    def _topic_item(self, text, a, q, q_clause) -> bool:
+        """支付比例,职工医保为83.5%: the indicator ends its clause (a comma right after it,
+        no number in between) and the number's clause is a short item 'X为N'."""
+        nxt = CLAUSE_BREAK.search(text, a.end, q.start)
+        if nxt is None or nxt.group() != "," or text[a.end:nxt.start()].strip():
+            return False
+        return bool(TOPIC_ITEM.fullmatch(text, q_clause, q.start)) and not OWN_INDICATOR.search(
+            text, q_clause, q.start)
+
+    def _breakdown(self, text, s0, s1, q, aliases, clause_starts, qs, alias_hits) -> Optional[Link]:
+        """其中:公立医院增加716张,民营医院增加1156张 — an item of a breakdown takes the
+        indicator of the clause that leads it (ANNOTATION rule 11), also when the list opens
+        a sentence of its own (…增加6.1万人次。其中:医院81.7万人次)."""
+        if self._breakdown_hint is None:
+            self._breakdown_hint = bool(BREAKDOWN_HINT.search(text, s0, s1))
+        if not self._breakdown_hint:
+            return None
+        q_clause = self._clause_start(clause_starts, q.start)
+        if q.start - q_clause > BREAKDOWN_ITEM_CHARS:
+            return None
+        if any(q_clause <= a.start and a.end <= q.start for a in aliases):
+            return None
+        if not self._light_item(text, q_clause, q.start, qs):
+            return None
+        lo = max(s0, max(text.rfind(c, s0, q.start) for c in "。!?\n") + 1)
+        # the marker may open the item's own clause (其中公立医院为8.4日)
+        marks = [m for m in BREAKDOWN.finditer(text, lo, q.start)]
+        lead_end = marks[-1].start() if marks else None
+        if lead_end is None:
+            for a in reversed([a for a in aliases if lo <= a.start and a.end <= q_clause]):
+                if BREAKDOWN_AFTER_ALIAS.match(text, a.end, q_clause + 1):
+                    return self._make(text, s0, q, a, clause_starts, qs)
+            if not INSTITUTION_ITEM.fullmatch(text, q_clause, q.start):
+                return None
+            lead_end = q_clause
+        # the lead clause's indicator; else the first item's (按等级分:三级医院诊疗人次…,
+        # 二级医院…); else, when the sentence names none, the sentences before it
+        lead = [a for a in aliases if lo <= a.start and a.end <= lead_end] or \
+            [a for a in aliases if lo <= a.start and a.end <= q_clause]
+        if not lead:
+            if lo not in self._prev_alias:
+                self._prev_alias[lo] = self._previous_sentence_alias(text, lo, alias_hits)
+            lead = self._prev_alias[lo]
+        if not lead:
+            return None
+        a = lead[-1]
+        for metric in (a.metric,) + a.inner:
+            link = self._make(text, s0, q, AliasHit(a.start, a.end, metric), clause_starts, qs)
+            if link is not None:
+                return link
+        return None
+
+    def _continue(self, text, s0, q, prev: Link, aliases, clause_starts, qs) -> Optional[Link]:
+        """医院1.4亿人次,同比提高5.6% (the indicator in the sentence before): a clause that
+        names nothing continues the indicator of the value just linked before it, when no
+        other indicator and no full stop stand between."""
+        q_clause = self._clause_start(clause_starts, q.start)
+        p = prev.quantity
+        if p.end > q_clause or BREAKDOWN_STOP.search(text, p.end, q.start):
+            return None
+        # another number between (享受待遇6823.5万人次,比上年增长…) is what the clause continues
+        if DIGIT.search(text, p.end, q.start):
+            return None
+        if any(p.end <= a.start < q.start for a in aliases):
+            return None
+        if not self._light(text, q_clause, q.start, qs):
+            return None
+        return self._make(text, s0, q, AliasHit(prev.alias_start, prev.alias_end, prev.metric),
+                          clause_starts, qs)
+
+    def _light_item(self, text, a, b, qs) -> bool:
+        """An item of a breakdown: a name (公立医院, 基层医疗卫生机构) with at most a change
+        verb, and no indicator of its own."""
+        inner = [q for q in qs if a <= q.start and q.end <= b]
+        prefix = text[a:inner[0].start] if inner else text[a:b]
+        return not OWN_INDICATOR.search(prefix)
+
+    def _previous_sentence_alias(self, text, s0, alias_hits, back: int = 2) -> list:
+        """The last indicator of the sentences before *s0* in its paragraph, looking back
+        over at most *back* sentences (…入院人次612.8万。居民平均就诊6.1次。其中:医院…):
+        the indicator that a 其中 opening a sentence continues."""
+        end = s0
+        for _ in range(back):
+            while end > 0 and text[end - 1] in " \t\u3000":
+                end -= 1
+            if end == 0 or text[end - 1] != "。":
+                return []
+            start = max(0, max(text.rfind(c, 0, end - 1) for c in "。!?\n") + 1)
+            hits = self.find_aliases(text, start, end - 1, alias_hits)
+            if hits:
+                return hits[-1:]
+            end = start
+        return []
 
     def _nearest(self, text, s0, s1, q, aliases, clause_starts, qs) -> Optional[Link]:
         q_clause = self._clause_start(clause_starts, q.start)
@@ -303,10 +472,13 @@ class Linker:
                 # breaks and when this clause names nothing else before the number
                 if HARD_BREAK.search(text, a.end, q.start):
                     return None
-                if not (self._opens_list(text, a, q) or self._light(text, q_clause, q.start)):
+                if not (self._opens_list(text, a, q) or self._light(text, q_clause, q.start, qs)
+                        or self._topic_item(text, a, q, q_clause)):
                     return None
                 if any(a2.start >= q_clause and a2.end <= q.start for a2 in aliases):
                     continue
+                if self._other_measure_between(a, q_clause, qs, aliases):
+                    return None
             if q.start - a.end > 40:
                 return None
             for metric in (a.metric,) + a.inner:
@@ -386,6 +558,8 @@ class Linker:
                     gap = before.group(0) + gap
         if not self._compatible(rule, q, kind == "change"):
             return None
+        if q.unit == "" and (after or not IMPLIED_GAP.fullmatch(text, a.end, q.start)):
+            return None
         if q.unit == "百分点" and rule.unit != "%":
             return None
         if q.per_capita and rule.per_capita == "never":
@@ -399,19 +573,23 @@ class Linker:
                 return None
         excl_start = self._clause_start(clause_starts, a.start) if not after else q_clause
         seg_start = self._segment_start(text, s0, excl_start) if rule.exclude else s0
+        if rule.exclude and text.startswith("其中", seg_start):
+            # 其中,…住院182.3万人次 breaks down the sentence before (享受待遇…): its words count
+            seg_start = max(0, max(text.rfind(c, 0, max(0, seg_start - 1)) for c in "。!?\n") + 1)
         if self._excluded(rule, text, excl_start, max(q.start, a.end if after else q.start), seg_start):
             return None
         sign = 1.0
         if kind == "change":
             cue = change_m.group(0) if change_m else alias_text + gap
-            if self.negative.search(cue):
+            # 下降-3.6%: a printed minus after a falling verb is the same fall, not a rise
+            if self.negative.search(cue) and not (q.value is not None and q.value < 0):
                 sign = -1.0
         if kind != "change" or rule.fixed_kind == "change":
             if self._is_target(text, s0, q, clause_starts, a.end if after else None):
                 kind = "target"
         value = q.value * sign if q.value is not None else None
         value_high = q.value_high * sign if q.value_high is not None else None
-        unit = q.unit
+        unit = q.unit or rule.unit
         suspect = False
         if kind != "change" and value is not None and rule.lo is not None:
             vals = [v for v in (value, value_high) if v is not None]

@@ -25,6 +25,8 @@ Conventions (see the YAML files for the surface forms):
   Chinese numerals that read as words (``一是``, ``统一``): a Chinese numeral without a
   unit counts only when it has a place word (``十五``, ``两万``) or is written digit by
   digit with 〇 (``二〇一二``).
+* a minus sign of its own (``增速为-2.1%``, ``−3.6%``) makes the value negative; a ``-``
+  after a digit, letter, ``%`` or bracket is a range or a joint (``30-50%``, ``2018-2020``).
 * values stay as printed; plausibility is the linker's business.
 """
 from __future__ import annotations
@@ -126,8 +128,8 @@ class _Engine:
         m = self.end_re.fullmatch(s)
         if m is None:
             return None
-        inf, inf2, mag_text, unit_text, fnum, fden, masked, num_text = m.group(
-            "inf", "inf2", "mag", "unit", "fnum", "fden", "masked", "num")
+        inf, inf2, mag_text, unit_text, fnum, fden, masked, num_text, sign = m.group(
+            "inf", "inf2", "mag", "unit", "fnum", "fden", "masked", "num", "sign")
         approx = bool(inf or inf2)
         mag_text = mag_text or ""
         mag = self.mags[mag_text] if mag_text else None
@@ -145,6 +147,8 @@ class _Engine:
         num = parse_decimal(num_text)
         if num is None:
             return None
+        if sign:
+            num = -num
         return _End(num, mag, mag_text, unit, unit_text, scale, approx, False)
 
     # -- one match ----------------------------------------------------------------

@@ -30,7 +30,7 @@ def process(src, segmenter: str = "jieba") -> DocResult:
     linker = default_linker()
     tables = list(getattr(src, "tables", None) or [])
     table_spans = [(norm.from_src(t.start), norm.from_src(t.end)) for t in tables]
-    quantities = [q for q in recognise(text) if q.unit in linker.units
+    quantities = [q for q in recognise(text) if linker.accepts(q)
                   and not any(a <= q.start < b for a, b in table_spans)]
     attr = Attributor(text, st, tables=table_spans)
 

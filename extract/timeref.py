@@ -266,6 +266,8 @@ class _Finder:
         self.speech_after_date = re.compile(raw["speech_after_date"])
         self.base_before = re.compile(raw["change_base_before"])
         self.base_after = re.compile(raw["change_base_after"])
+        self.bracket_before = re.compile(raw["bracket_base_before"])
+        self.bracket_after = re.compile(raw["bracket_base_after"])
         self.full_date = p["FullDate"]
         self.timestamp = p.compile(raw["timestamp_label"] + "(?P<date>{FullDate})")
         self._recent: list = []   # (text, start, end, candidates) of the last few scans
@@ -319,9 +321,10 @@ def find_times(text: str, doc_date: Optional[date] = None, start: int = 0,
     for s, e, _rank, kind in cands:
         before = text[max(0, s - 8):s]
         after = text[e:e + 6]
-        if f.cmp_before.search(before) or f.cmp_after.search(after):
+        base = bool(f.base_before.search(before) and f.base_after.search(after)) or bool(
+            f.bracket_before.search(before) and f.bracket_after.search(after))
+        if not base and (f.cmp_before.search(before) or f.cmp_after.search(after)):
             continue
-        base = bool(f.base_before.search(before) and f.base_after.search(after))
         prefix = f.prefix_before(text, s, start)
         core = text[s:e]
         m = _resolve(kind, core, doc_date, out, text, s, two_digit)

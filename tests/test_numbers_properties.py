@@ -140,7 +140,8 @@ def check_contract(text, qs, start=0, end=None):
         if q.value_high is not None:
             assert q.value is not None
         if q.value is not None:
-            assert q.value >= 0
+            # negative only with a sign of its own (增速为-2.1%)
+            assert q.value >= 0 or q.text[:1] in "-−", q
         assert q.qualifier in (None, "approx", "at_least", "more_than", "at_most", "less_than")
         prev_end = q.end
 

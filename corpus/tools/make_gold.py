@@ -74,7 +74,14 @@ RENAMED = {
 def load_regions():
     names = {"全国": "000000"}
     stack = []
-    with open(LOCATION, encoding="utf-8") as f:
+    if os.path.exists(LOCATION):
+        f = open(LOCATION, encoding="utf-8")
+    else:   # newer jionlp ships the table zipped
+        import io
+        import zipfile
+        z = zipfile.ZipFile(LOCATION[:-4] + ".zip")
+        f = io.TextIOWrapper(z.open("china_location.txt"), encoding="utf-8")
+    with f:
         for line in f:
             depth = len(line) - len(line.lstrip("\t"))
             parts = line.strip().split("\t")
@@ -155,6 +162,9 @@ def parse_value(text):
     t = t.replace(" ", "")
     if t.startswith("百分之"):
         return float(cn_number(t[3:])), None, "%", False
+    if t[:1] in "-−" and t[1:2].isdigit():   # -2.1%: a fall printed with its sign
+        v, vh, unit, masked = parse_value(t[1:])
+        return -v, (-vh if vh is not None else None), unit, masked
     for surf, unit, factor in UNITS:
         if t.endswith(surf):
             body = t[: -len(surf)]

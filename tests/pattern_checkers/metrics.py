@@ -1,7 +1,7 @@
 """Checkers for patterns/metrics.yaml and patterns/attribution.yaml examples.
 
 metrics: ``{text, records: [{metric, kind, value, unit, value_high?, qualifier?}]}`` —
-the sentence, run through the recogniser and the linker, yields exactly these records
+the sentence, normalised as a report is, run through the recogniser and the linker, yields exactly these records
 in order (an empty list: the sentence yields nothing).
 attribution: ``{text, national_reference: [surfaces]}`` — the 全国 mentions of the
 sentence that are yardsticks rather than the subject.
@@ -11,8 +11,10 @@ from __future__ import annotations
 
 def check_metrics(pats, ex):
     from extract.linker import default_linker
+    from extract.normalise import normalise
     from extract.numbers import recognise
-    text = ex["text"]
+    # the linker reads the analysis text (full-width punctuation made ASCII, as in a report)
+    text = normalise(ex["text"]).text
     links = default_linker().link_sentence(text, 0, len(text), recognise(text))
     got = [(l.metric, l.kind, l.value, l.value_high, l.unit, l.quantity.qualifier) for l in links]
     want = [(r["metric"], r["kind"], float(r["value"]), r.get("value_high"), r["unit"], r.get("qualifier"))
