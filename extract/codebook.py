@@ -27,7 +27,9 @@ METADATA_PATH = Path(__file__).resolve().parent / "data" / "metadata.json"
 # Frictionless field types of the long layout: (type, description).  The first block is
 # the record of shared/spec/RECORDS.md, then its provenance.
 LONG_FIELDS: dict[str, tuple[str, str]] = {
-    "record_id": ("integer", "row id of the record in the database table `metrics` (id)"),
+    "record_id": ("string", "stable id of the record: derived from its document id, offsets, "
+                            "metric and kind, so it is the same after `reform run --force` "
+                            "(database column metrics.record_id; review pages anchor it)"),
     "doc": ("string", "document id: the report's file name without the extension "
                       "(disambiguated with ~2, ~3 when two files share a name)"),
     "metric": ("string", "metric key (see the metrics table of this codebook)"),
@@ -68,6 +70,19 @@ LONG_FIELDS: dict[str, tuple[str, str]] = {
     "source": ("string", "text (running text) or table (a table cell)"),
     "table_row": ("integer", "row of the table cell holding the value (source = table)"),
     "table_col": ("integer", "column of the table cell holding the value (source = table)"),
+    "role": ("string", "from: the starting value X of 由X提高到Y (its year is the one stated "
+                       "for it, else the year before the change; empty when left vague, as in "
+                       "由原来的X); empty for every other value"),
+    "scheme": ("string", "the insurance scheme or programme the value belongs to (codes in the "
+                         "Scope section); empty: none stated"),
+    "setting": ("string", "outpatient or inpatient (codes in the Scope section); empty: none "
+                          "stated"),
+    "population": ("string", "the subgroup the value is about (codes in the Scope section); "
+                             "empty: the whole population"),
+    "basis": ("string", "what a change is measured against (codes in the Scope section); "
+                        "empty: none stated"),
+    "subunit": ("string", "the town, hospital or 医共体 below the region the value is about "
+                          "(its name as written); empty: the region itself"),
     "doc_path": ("string", "path of the document file when it was processed"),
     "doc_title": ("string", "title of the document"),
     "doc_date": ("string", "date of the document (ISO date), when found in it"),
@@ -260,9 +275,9 @@ _TABLES = {
     "metrics": ("指标记录 Metric records", "One row per statement of one core metric; "
                 "`metric` is a key of metric_defs (its Chinese name is metric_defs.zh).",
                 {k: v[1] for k, v in LONG_FIELDS.items()
-                 if k not in ("doc", "record_id", "metric_zh", "doc_path", "doc_title",
+                 if k not in ("doc", "metric_zh", "doc_path", "doc_title",
                               "doc_date", "doc_sha256")} | {
-                    "doc_id": "document id (documents.doc_id)", "id": "record id",
+                    "doc_id": "document id (documents.doc_id)", "id": "row id (internal; cite record_id, which survives re-runs)",
                     "metric": "metric key; its Chinese name is metric_defs.zh (see the query "
                               "records_named)",
                     "extractor_version": "version of reform-extract that stored the record",
@@ -319,7 +334,7 @@ def datasette_metadata() -> dict:
             "queries": {
                 "records_named": {
                     "title": "记录（带指标名称） Records with metric names",
-                    "sql": "SELECT m.id, m.doc_id, d.zh AS 指标, m.metric, m.kind, m.value, "
+                    "sql": "SELECT m.record_id, m.doc_id, d.zh AS 指标, m.metric, m.kind, m.value, "
                            "m.value_high, m.unit, m.qualifier, m.region, m.region_code, m.year, "
                            "m.text, m.snippet FROM metrics m LEFT JOIN metric_defs d "
                            "ON d.key = m.metric ORDER BY m.region_code, m.metric, m.year",
@@ -330,6 +345,14 @@ def datasette_metadata() -> dict:
                            "m.text, m.doc_id, m.snippet FROM metrics m LEFT JOIN metric_defs d "
                            "ON d.key = m.metric WHERE m.region_code = :code "
                            "OR m.region = :code ORDER BY m.metric, m.year, m.doc_id, m.start",
+                },
+                "record": {
+                    "title": "一条记录 One record by its stable id",
+                    "sql": "SELECT m.record_id, m.doc_id, d.zh AS 指标, m.metric, m.kind, "
+                           "m.value, m.unit, m.region, m.region_code, m.year, m.scheme, "
+                           "m.setting, m.population, m.basis, m.role, m.subunit, m.text, "
+                           "m.start, m.end, m.snippet FROM metrics m LEFT JOIN metric_defs d "
+                           "ON d.key = m.metric WHERE m.record_id = :record_id",
                 },
                 "failed_documents": {
                     "title": "失败的文档 Failed documents",

@@ -95,11 +95,11 @@ LONG_COLUMNS = [
     "region_code", "year", "masked", "suspect", "text", "start", "end",
     "region_text", "region_masked", "region_alt", "period_start", "period_end", "article",
     "section", "snippet", "source", "table_row", "table_col",
+    "role", "scheme", "setting", "population", "basis", "subunit",
     "metric_zh", "doc_path", "doc_title", "doc_date", "doc_sha256", "extractor_version",
     "run_id", "record_id",
 ]
-_INT_COLUMNS = {"year", "start", "end", "article", "table_row", "table_col", "run_id",
-                "record_id"}
+_INT_COLUMNS = {"year", "start", "end", "article", "table_row", "table_col", "run_id"}
 _BOOL_COLUMNS = {"masked", "suspect", "region_masked"}
 
 
@@ -130,7 +130,7 @@ def _query_rows(conn, filters: dict | None, extra_where: str = "") -> list[dict]
         params.append(json.dumps(codes))
     if extra_where:
         where.append(extra_where)
-    sql = ("SELECT * FROM (SELECT m.*, m.id AS record_id, d.path AS doc_path, "
+    sql = ("SELECT * FROM (SELECT m.*, d.path AS doc_path, "
            "d.title AS doc_title, d.date AS doc_date, d.sha256 AS doc_sha256 "
            "FROM metrics m LEFT JOIN documents d ON d.doc_id = m.doc_id)")
     if where:

@@ -6,7 +6,7 @@
 * ``<doc>.html`` per document: the stored document text (``documents.text``, the text
   every record offset points into) with each value marked in its metric's colour (legend
   at the top), the record on hover (``title``), and a table of the records, each linking
-  to its place (``#r<id>``) and back (``#row-r<id>``);
+  to its place (``#<record_id>``, the stable id) and back (``#row-<record_id>``);
 * ``index.html``: every document with its status, record count and, for a failed
   document, its error.
 
@@ -108,8 +108,20 @@ def record_label(r: dict, zh: str) -> str:
         parts.append("masked")
     if r["suspect"]:
         parts.append("suspect")
-    parts.append(f"#{r['id']} [{r['start']}:{r['end']}]")
+    parts.append(f"#{_rid(r)} [{r['start']}:{r['end']}]")
     return " · ".join(parts)
+
+
+def _rid(r: dict):
+    """The record's stable id (``record_id``, kept by ``reform run --force``); the row id
+    for a database made before stable ids."""
+    return r.get("record_id") or r["id"]
+
+
+def _anchor(r: dict) -> str:
+    """The page anchor of a record: its stable id (``r3f…``), ``r<row id>`` without one."""
+    rid = r.get("record_id")
+    return esc(rid) if rid else f"r{r['id']}"
 
 
 def _segments(text: str, records: list[dict]) -> list[tuple[int, int, list[dict]]]:
@@ -146,18 +158,18 @@ def render_text(text: str, records: list[dict], zh: dict) -> str:
             classes.append("multi")
         attrs = [f'class="{" ".join(classes)}"',
                  f'data-metric="{esc(" ".join(r["metric"] for r in covering))}"',
-                 f'data-records="{" ".join(str(r["id"]) for r in covering)}"',
+                 f'data-records="{" ".join(str(_rid(r)) for r in covering)}"',
                  'title="' + esc("\n".join(record_label(r, zh.get(r["metric"], r["metric"]))
                                            for r in covering)) + '"']
-        if first["id"] not in anchored:
-            attrs.insert(0, f'id="r{first["id"]}"')
-            anchored.add(first["id"])
+        if _rid(first) not in anchored:
+            attrs.insert(0, f'id="{_anchor(first)}"')
+            anchored.add(_rid(first))
         # another record starting here gets its own (empty) anchor
         extra = []
         for r in covering[1:]:
-            if r["id"] not in anchored:
-                extra.append(f'<a id="r{r["id"]}"></a>')
-                anchored.add(r["id"])
+            if _rid(r) not in anchored:
+                extra.append(f'<a id="{_anchor(r)}"></a>')
+                anchored.add(_rid(r))
         out.append(f"{''.join(extra)}<mark {' '.join(attrs)}>{chunk}</mark>")
     return "".join(out)
 
@@ -195,9 +207,9 @@ def render_document(doc: dict, records: list[dict]) -> str:
         flags = [f for f, on in (("masked", r["masked"]), ("suspect", r["suspect"]),
                                  ("offsets ≠ text", r["_mismatch"]),
                                  ("offsets outside the text", not r["_placed"])) if on]
-        link = (f'<a href="#r{r["id"]}">{i}</a>' if r["_placed"] else str(i))
+        link = (f'<a href="#{_anchor(r)}">{i}</a>' if r["_placed"] else str(i))
         rows.append(
-            f'<tr id="row-r{r["id"]}"><td class="num">{link}</td>'
+            f'<tr id="row-{_anchor(r)}"><td class="num">{link}</td>'
             f'<td><span class="swatch {css_class(r["metric"])}"></span> '
             f'{esc(zh.get(r["metric"], r["metric"]))}<br><code>{esc(r["metric"])}</code></td>'
             f'<td>{esc(r["kind"])}</td><td class="num">{esc(value)}</td><td>{esc(r["unit"])}</td>'

@@ -23,7 +23,7 @@ from pathlib import Path
 import sqlite_utils
 
 from extract import EXTRACTOR_VERSION
-from extract.model import Record
+from extract.model import Record, assign_record_ids
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -176,6 +176,8 @@ def doc_rows(result) -> dict:
                 for a in result.articles]
     sections = [_pick(s, ("article", "idx", "start", "end", "heading", "level"))
                 for s in result.sections]
+    if any(r.record_id is None for r in result.records):   # made outside the pipeline
+        assign_record_ids(src.doc_id, result.records)
     return {"document": doc, "metrics": [record_row(r, src.doc_id) for r in result.records],
             "articles": articles, "sections": sections}
 

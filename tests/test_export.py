@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from extract.cli import reform
 from extract.export import LONG_COLUMNS, stata_names
+from extract.model import record_id
 from test_diff import build_sample_db
 
 FORMATS = ("csv", "parquet", "dta", "xlsx", "jsonl")
@@ -74,7 +75,7 @@ def long_rows(df, names=None):
 
 EXPECTED_FIRST = ("hn_2010", "ncms_participation_rate", "level", 95.5, "%", None, "430000",
                   2010, False, "95.5%", 26, 31, "全省新农合参合率达到95.5%。", "一、总体情况",
-                  "2011-01-10", 1)
+                  "2011-01-10", record_id("hn_2010", 26, 31, "ncms_participation_rate", "level"))
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
