@@ -106,7 +106,7 @@ def export_cmd(db, fmt, out, layout, **filters):
     """Write the stored records to a file, with its codebook beside it
     (OUT.datapackage.json and OUT.codebook.md; see extract/export.py)."""
     try:
-        n = export(db, fmt, out, layout, filters)
+        n = export(db, fmt, out, layout, filters, log=lambda m: click.echo(m, err=True))
     except ExportError as exc:
         raise click.UsageError(str(exc))
     click.echo(f"{n} {'records' if layout == 'long' else 'rows'} -> {out}", err=True)
@@ -205,6 +205,14 @@ def eval_cmd(corpora, golds, segmenter, errors, min_f1):
 
 reform.add_command(diff_command)
 reform.add_command(review_command)
+
+from extract.conflicts import conflicts_command  # noqa: E402
+
+reform.add_command(conflicts_command)
+
+from extract.plot import plot_command  # noqa: E402  (matplotlib imported when drawing)
+
+reform.add_command(plot_command)
 
 
 def main(argv=None):

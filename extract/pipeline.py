@@ -168,7 +168,7 @@ def _table_record(src, norm, st, attr, t_idx, tv) -> Record:
         snippet=" | ".join(x for x in (tv.cell.row_header, tv.cell.col_header, row_text) if x),
         source="table", table_row=tv.cell.row, table_col=tv.cell.col,
     )
-    return default_scoper().annotate_table(rec, [tv.cell.col_header, tv.cell.row_header])
+    return default_scoper().annotate_table(rec, list(tv.region_headers))
 
 
 def extractor_version() -> str:

@@ -152,16 +152,21 @@ class Scoper:
         return rec
 
     def annotate_table(self, rec, headers: list):
-        """Scope fields and sub-unit of a table cell's record from its headers (column
-        headers first, the row header last, so the row's word is the nearest)."""
-        s = " ".join(h for h in headers if h)
+        """Scope fields and sub-unit of a table cell's record from the texts that label it,
+        best first (`extract.tables.TableValue.region_headers`: the row's labels joined by
+        /, the column header, the caption).  The scope is searched caption first, the row
+        last, so the row's word is the nearest; a sub-unit is a label that is nothing but
+        a town's or facility's name (城郊乡; a 合计 or 全区 row is the region itself)."""
+        heads = [h for h in headers if h]
+        s = " ".join(reversed(heads))
         for k, v in self.fields_for(s, rec.metric, rec.kind, 0, 0, len(s)).items():
             setattr(rec, k, v)
-        for h in reversed([h for h in headers if h]):
-            name = self.header_subunit(h)
-            if name:
-                rec.subunit = name
-                break
+        for h in heads:
+            for part in h.split("/"):
+                name = self.header_subunit(part)
+                if name:
+                    rec.subunit = name
+                    return rec
         return rec
 
     # --- codebook -----------------------------------------------------------------------
@@ -179,3 +184,27 @@ class Scoper:
 @lru_cache(maxsize=1)
 def default_scoper() -> Scoper:
     return Scoper()
+
+
+# --- comparing like with like ------------------------------------------------------------
+
+def _get(row, k):
+    return row.get(k) if isinstance(row, dict) else getattr(row, k, None)
+
+
+def scope_key(row, fields=SCOPE_FIELDS) -> tuple:
+    """The scope of a record (a row mapping, `Record` or `extract.diff.Value`) as a tuple
+    of its stated (field, code) pairs: records compare only when their keys are equal."""
+    return tuple((f, _get(row, f)) for f in fields if _get(row, f))
+
+
+@lru_cache(maxsize=1)
+def value_names() -> dict:
+    """(field, code) -> the value's Chinese name."""
+    return {(f.name, c): z for f in default_scoper().fields for c, z, *_ in f.values}
+
+
+def scope_label(key: tuple) -> str:
+    """A scope key as a reader says it: 住院·新农合 (empty for no scope)."""
+    names = value_names()
+    return "·".join(names.get(p, p[1]) for p in key)
