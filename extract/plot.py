@@ -245,3 +245,56 @@ def plot_command(metric, regions, years, out, title, db):
         pts = ", ".join(f"{y}: {v:g}" for y, v, *_ in s.points) or "no values"
         click.echo(f"{s.name} ({s.code}): {pts}", err=True)
     click.echo(f"-> {out}", err=True)
+
+
+# --- small trends for the review pages ---------------------------------------------------
+
+def region_trends(conn, code: str, columns) -> dict:
+    """{panel column: [(year, value, chosen row, cell)]} of region *code* over every stored
+    document, by the panel's rule (`extract.conflicts.panel_cells`)."""
+    from extract.codebook import metric_defs
+    from extract.conflicts import panel_cells
+    from extract.export import _query_rows
+    defs = metric_defs()
+    keys = sorted({c.split("__")[0] for c in columns} & set(defs))
+    rows = [r for r in _query_rows(conn, {"region": code}) if r.get("region_code") == code]
+    cells, _left, _cols = panel_cells(rows, defs, keys)
+    out: dict[str, list] = {}
+    for (_c, year, col), cell in cells.items():
+        if col in columns and cell.chosen.get("value") is not None:
+            out.setdefault(col, []).append((year, float(cell.chosen["value"]), cell.chosen, cell))
+    return {c: sorted(v, key=lambda p: p[0]) for c, v in out.items()}
+
+
+def sparkline_svg(points, width: int = 180, height: int = 46, highlight=None) -> str:
+    """A small inline SVG line of *points* (year, value, row, cell): every point a circle
+    with its year, value and source as its title; the points of document *highlight*
+    are filled."""
+    if not points:
+        return ""
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    x0, x1 = min(xs), max(xs)
+    y0, y1 = min(ys), max(ys)
+    pad = 6
+
+    def sx(x):
+        return pad + (x - x0) / ((x1 - x0) or 1) * (width - 2 * pad) if x1 != x0 else width / 2
+
+    def sy(y):
+        return height - pad - (y - y0) / ((y1 - y0) or 1) * (height - 2 * pad) \
+            if y1 != y0 else height / 2
+    path = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}"
+                    for i, (x, y) in enumerate(zip(xs, ys)))
+    dots = []
+    for year, value, row, cell in points:
+        own = highlight is not None and row.get("doc_id") == highlight
+        tip = (f"{year}: {value:g} {row.get('unit') or ''} — {row.get('doc_id')} "
+               f"{row.get('record_id')}" + (f" ({cell.n} records, they disagree)"
+                                             if cell.conflict else ""))
+        dots.append(f'<circle cx="{sx(year):.1f}" cy="{sy(value):.1f}" r="3" '
+                    f'fill="{"#c0392b" if own else "#fff"}" stroke="#c0392b">'
+                    f'<title>{html.escape(tip)}</title></circle>')
+    return (f'<svg class="trend" width="{width}" height="{height}" viewBox="0 0 {width} '
+            f'{height}" role="img"><path d="{path}" fill="none" stroke="#888" '
+            f'stroke-width="1.2"/>{"".join(dots)}</svg>')

@@ -64,6 +64,9 @@ body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
        max-width: 75em; padding: 0 1em; color: #222; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.5em; }
 .meta { color: #555; font-size: .9em; }
+ul.trends { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3em 1.5em; }
+ul.trends li { display: flex; align-items: center; gap: .5em; }
+.tlabel { font-size: .85em; min-width: 14em; }
 pre.doc { white-space: pre-wrap; word-break: break-all; line-height: 1.9; font-size: 15px;
           font-family: inherit; border: 1px solid #ddd; padding: 1em; background: #fcfcfc; }
 mark.v { padding: 1px 2px; border-radius: 3px; color: #000; outline: 1px solid rgba(0,0,0,.25); }
@@ -182,8 +185,31 @@ def _records(conn, doc_id: str) -> list[dict]:
     return rows
 
 
-def render_document(doc: dict, records: list[dict]) -> str:
-    """The review page of one document (a `documents` row and its `metrics` rows)."""
+def render_trends(trends: dict, doc_id: str, region: str | None) -> str:
+    """The Trends section: per metric (and scope) of the document's region, its values over
+    the years from every stored document; this document's points are filled."""
+    if not trends:
+        return ""
+    from extract.codebook import _parse_panel_column, metric_defs
+    from extract.conflicts import column_label
+    from extract.plot import sparkline_svg
+    defs = metric_defs()
+    items = []
+    for col, pts in trends.items():
+        metric, unit, scope = _parse_panel_column(col, defs) or (col, "", [])
+        label = column_label(metric, unit, defs[metric]["unit"], tuple(scope), defs[metric]["zh"])
+        span = f"{pts[0][0]}–{pts[-1][0]}" if len(pts) > 1 else str(pts[0][0])
+        items.append(f'<li><span class="tlabel">{esc(label)} <code>{esc(col)}</code> '
+                     f'({esc(unit)}, {span})</span> {sparkline_svg(pts, highlight=doc_id)}</li>')
+    return (f'<h2>Trends: {esc(region)}</h2>\n<p class="meta">Each metric of this document '
+            f'over the years, as the panel export has it (every stored document; this '
+            f'document\'s points filled; hover a point for its source).</p>\n'
+            f'<ul class="trends">{"".join(items)}</ul>')
+
+
+def render_document(doc: dict, records: list[dict], trends: str = "") -> str:
+    """The review page of one document (a `documents` row and its `metrics` rows);
+    *trends* is the HTML of `render_trends`."""
     defs = metric_defs()
     zh = {k: d["zh"] for k, d in defs.items()}
     text = doc["text"] or ""
@@ -235,6 +261,7 @@ def render_document(doc: dict, records: list[dict]) -> str:
 <p class="meta">{meta}</p>
 <h2>Legend</h2>
 <ul class="legend">{legend or "<li>no records</li>"}</ul>
+{trends}
 <h2>Text</h2>
 <pre class="doc" id="text">{render_text(text, records, zh)}</pre>
 <h2>Records</h2>
@@ -287,6 +314,29 @@ def render_index(docs: list[dict], pages: dict[str, str]) -> str:
 """
 
 
+def _trends(conn, doc_id: str, records: list[dict]) -> str:
+    """The Trends section of a document: its most frequent region's panel columns that
+    this document fills."""
+    from collections import Counter as _C
+    from extract.codebook import metric_defs
+    from extract.conflicts import PANEL_SCOPE, column_name, left_out_reason
+    from extract.plot import region_trends
+    from extract.scope import scope_key
+    defs = metric_defs()
+    own = [r for r in records if r["metric"] in defs and left_out_reason(r) is None]
+    if not own:
+        return ""
+    code, _n = _C(r["region_code"] for r in own).most_common(1)[0]
+    cols = {column_name(r["metric"], r["unit"] or "", defs[r["metric"]]["unit"],
+                        scope_key(r, PANEL_SCOPE)) for r in own if r["region_code"] == code}
+    trends = region_trends(conn, code, cols)
+    order = list(defs)
+    trends = dict(sorted(trends.items(), key=lambda kv: (order.index(kv[0].split("__")[0]),
+                                                         kv[0])))
+    name = next((r["region"] for r in own if r["region_code"] == code), code)
+    return render_trends(trends, doc_id, f"{name} ({code})")
+
+
 def write_review(db, doc: str | None = None, out_dir="outputs/review") -> list[Path]:
     """Write the page of *doc* (every ok document when None) and the index; their paths."""
     out = Path(out_dir)
@@ -311,7 +361,9 @@ def write_review(db, doc: str | None = None, out_dir="outputs/review") -> list[P
             row = dict(cur.execute("SELECT * FROM documents WHERE doc_id = ?",
                                    (doc_id,)).fetchone())
             path = out / page_name(doc_id)
-            path.write_text(render_document(row, _records(conn, doc_id)), encoding="utf-8")
+            records = _records(conn, doc_id)
+            path.write_text(render_document(row, records, _trends(conn, doc_id, records)),
+                            encoding="utf-8")
             written.append(path)
     finally:
         conn.close()

@@ -255,3 +255,21 @@ def test_plot_png_svg_html(db, tmp_path):
     res = CliRunner().invoke(reform, ["plot", "参合率", "--region", YC, "--out",
                                       str(tmp_path / "p.jpg"), "--db", str(path)])
     assert res.exit_code == 2 and ".png, .svg, .html" in res.output
+
+
+def test_review_page_shows_the_regions_trend(db, tmp_path):
+    path, _ = db
+    res = CliRunner().invoke(reform, ["review", "yc_2014", "--out", str(tmp_path / "h"),
+                                      "--db", str(path)])
+    assert res.exit_code == 0, res.output
+    import lxml.html
+    tree = lxml.html.parse(str(tmp_path / "h" / "yc_2014.html")).getroot()
+    assert tree.xpath("//h2[starts-with(., 'Trends')]")[0].text_content() == \
+        "Trends: 湖北省襄阳市宜城市 (420684)"
+    items = tree.xpath('//ul[@class="trends"]/li')
+    assert len(items) == 1 and "ncms_participation_rate" in items[0].text_content()
+    dots = items[0].xpath(".//circle")
+    tips = [d.xpath("title")[0].text for d in dots]
+    assert [t.split(" — ")[0] for t in tips] == ["2013: 98.2 %", "2014: 99.1 %"]
+    assert "they disagree" in tips[0] and "yc_2014" in tips[0]
+    assert [d.get("fill") for d in dots] == ["#c0392b", "#c0392b"]    # both from this report
