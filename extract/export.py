@@ -400,9 +400,10 @@ def export(db, fmt: str, out, layout: str = "long", filters: dict | None = None,
             conn.close()
             columns, n = list(df.columns), len(df)
             notes = left_out_notes(df.attrs.get("left_out") or {})
-            if layout == "panel":
-                notes.append(f"panel: {df.attrs.get('conflicts', 0)} cells have records that "
+            if layout == "panel" and df.attrs.get("conflicts"):
+                notes.append(f"panel: {df.attrs['conflicts']} cells have records that "
                              f"disagree (column _conflict; `reform conflicts` lists them)")
+            if layout == "panel":
                 if log is not None:
                     for note in notes:
                         log(note)

@@ -14,6 +14,7 @@ the sub-unit's name and never fill the region's cell of a panel.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -37,6 +38,8 @@ class FieldSpec:
     kinds: Optional[frozenset]
     definition: str
     values: list                    # (code, zh, compiled pattern, not_for, definition)
+    rx: object = None               # every value's pattern in one, a named group per code
+    not_for: dict = None            # code -> metrics it is not asked for
 
 
 class Scoper:
@@ -55,6 +58,13 @@ class Scoper:
                 values=[(v["code"], v.get("zh", v["code"]), pats.compile(v["pattern"]),
                          frozenset(v.get("not_for") or ()), v.get("definition", ""))
                         for v in spec.get("values") or []]))
+        for spec in self.fields:
+            values = raw["fields"][spec.name].get("values") or []
+            spec.rx = pats.compile("|".join(f"(?P<{v['code']}>{v['pattern']})" for v in values))
+            spec.not_for = {c: nf for c, _z, _rx, nf, _d in spec.values}
+        self._text = None           # the analysis text the match cache is of
+        self._cache: dict = {}
+        self._header_cache: dict = {}
         self.from_before = pats["FromBefore"]
         self.vague_from = pats["VagueFrom"]
         self.to_after = pats["ToAfter"]
@@ -80,19 +90,38 @@ class Scoper:
 
     # --- fields ---------------------------------------------------------------------
 
-    def _nearest(self, spec: FieldSpec, metric: str, text: str, lo: int, hi: int):
-        best = None     # (end, length, code)
-        for code, _zh, rx, not_for, _d in spec.values:
-            if metric in not_for:
-                continue
-            for m in rx.finditer(text, lo, hi):
-                key = (m.end(), m.end() - m.start())
-                if best is None or key > best[:2]:
-                    best = (*key, code)
-        return best[2] if best else None
+    def _matches(self, spec: FieldSpec, text: str, a: int, b: int):
+        """(ends, starts, codes) of the field's words in the sentence *a*:*b* of *text*,
+        found once per sentence (its values' windows are looked up, not searched again)."""
+        if text is not self._text:
+            self._text, self._cache = text, {}
+        got = self._cache.get((spec.name, a, b))
+        if got is None:
+            ms = [(m.end(), m.start(), m.lastgroup) for m in spec.rx.finditer(text, a, b)]
+            got = self._cache[(spec.name, a, b)] = (
+                [e for e, _, _ in ms], [x for _, x, _ in ms], [c for _, _, c in ms])
+        return got
+
+    def _nearest(self, spec: FieldSpec, metric: str, text: str, lo: int, hi: int,
+                 cached: bool = True, sent=None):
+        """The code of the field's word ending nearest before *hi*, not before *lo*
+        (*sent*: the sentence holding both, whose matches are cached)."""
+        if cached and sent is not None:
+            ends, starts, codes = self._matches(spec, text, *sent)
+            i = bisect.bisect_right(ends, hi) - 1
+        else:
+            ms = [(m.end(), m.start(), m.lastgroup) for m in spec.rx.finditer(text, lo, hi)]
+            ends, starts, codes = [m[0] for m in ms], [m[1] for m in ms], [m[2] for m in ms]
+            i = len(ms) - 1
+        while i >= 0 and starts[i] >= lo:
+            if metric not in spec.not_for[codes[i]]:
+                return codes[i]
+            i -= 1
+        return None
 
     def fields_for(self, text: str, metric: str, kind: str, sent_start: int,
-                   clause_start: int, end: int) -> dict:
+                   clause_start: int, end: int, cached: bool = True,
+                   sent_end: int | None = None) -> dict:
         """The scope fields of a value of *metric* whose clause starts at *clause_start*
         and whose number starts at *end* (windows end there)."""
         out = {}
@@ -102,7 +131,9 @@ class Scoper:
             if spec.kinds is not None and kind not in spec.kinds:
                 continue
             lo = sent_start if spec.window == "sentence" else clause_start
-            out[spec.name] = self._nearest(spec, metric, text, lo, end)
+            out[spec.name] = self._nearest(
+                spec, metric, text, lo, end, cached,
+                (sent_start, sent_end) if sent_end is not None else None)
         return out
 
     def clause_start(self, text: str, lo: int, pos: int) -> int:
@@ -137,7 +168,8 @@ class Scoper:
         first = min(alias_start, q_start)
         c0 = self.clause_start(text, sent_start, first)
         end = q_start if alias_start < q_start else max(q_start, alias_end)
-        for k, v in self.fields_for(text, rec.metric, rec.kind, sent_start, c0, end).items():
+        for k, v in self.fields_for(text, rec.metric, rec.kind, sent_start, c0, end,
+                                    sent_end=max(sent_end, end)).items():
             setattr(rec, k, v)
         rec.subunit = self.subunit(text, c0, end)
         if rec.kind == "level" and self.role(text, q_start, q_end, sent_start, sent_end):
@@ -157,16 +189,19 @@ class Scoper:
         /, the column header, the caption).  The scope is searched caption first, the row
         last, so the row's word is the nearest; a sub-unit is a label that is nothing but
         a town's or facility's name (城郊乡; a 合计 or 全区 row is the region itself)."""
-        heads = [h for h in headers if h]
-        s = " ".join(reversed(heads))
-        for k, v in self.fields_for(s, rec.metric, rec.kind, 0, 0, len(s)).items():
+        heads = tuple(h for h in headers if h)
+        key = (heads, rec.metric, rec.kind)       # the cells of one row or column share it
+        got = self._header_cache.get(key)
+        if got is None:
+            s = " ".join(reversed(heads))
+            got = self.fields_for(s, rec.metric, rec.kind, 0, 0, len(s), cached=False)
+            got["subunit"] = next((n for h in heads for n in map(self.header_subunit,
+                                                                  h.split("/")) if n), None)
+            if len(self._header_cache) > 4096:
+                self._header_cache.clear()
+            self._header_cache[key] = got
+        for k, v in got.items():
             setattr(rec, k, v)
-        for h in heads:
-            for part in h.split("/"):
-                name = self.header_subunit(part)
-                if name:
-                    rec.subunit = name
-                    return rec
         return rec
 
     # --- codebook -----------------------------------------------------------------------

@@ -176,9 +176,13 @@ def doc_rows(result) -> dict:
                 for a in result.articles]
     sections = [_pick(s, ("article", "idx", "start", "end", "heading", "level"))
                 for s in result.sections]
-    if any(r.record_id is None for r in result.records):   # made outside the pipeline
-        assign_record_ids(src.doc_id, result.records)
-    return {"document": doc, "metrics": [record_row(r, src.doc_id) for r in result.records],
+    metrics = [record_row(r, src.doc_id) for r in result.records]
+    if any(m["record_id"] is None for m in metrics):   # records made outside the pipeline
+        ids = [dataclasses.replace(r) for r in result.records]
+        assign_record_ids(src.doc_id, ids)
+        for m, r in zip(metrics, ids):
+            m["record_id"] = r.record_id
+    return {"document": doc, "metrics": metrics,
             "articles": articles, "sections": sections}
 
 
