@@ -53,7 +53,7 @@ from pathlib import Path
 import click
 
 from extract.codebook import metric_defs
-from extract.scope import scope_key, scope_label
+from extract.scope import scope_key, scope_label, scope_rank
 from extract.store import open_readonly
 
 AMOUNT_UNITS = {"元", "人", "人次", "张"}
@@ -371,7 +371,7 @@ def diff(db, a: str, b: str, year: int | None = None, metric: str | None = None,
                               ([], []))[side].append(v)
     rows = []
     for (m, sk, y), (la, lb) in sorted(groups.items(), key=lambda kv: (
-            order.get(kv[0][0], len(order)), kv[0][0], kv[0][1], kv[0][2] is None,
+            order.get(kv[0][0], len(order)), kv[0][0], scope_rank(kv[0][1]), kv[0][2] is None,
             kv[0][2] or 0)):
         if latest:
             la, lb = _latest(la), _latest(lb)
@@ -501,11 +501,11 @@ def to_json(d: Diff) -> dict:
     }
 
 
-CSV_COLUMNS = ["metric", "zh", "year", "status",
+CSV_COLUMNS = ["metric", "zh", "year", "status", "scope",
                *[f"{s}_{c}" for s in "ab" for c in (
                    "year", "value", "value_high", "unit", "kind", "qualifier", "text",
                    "region_code",
-                   "doc", "doc_date", "start", "snippet", "n", "others")],
+                   "doc", "doc_date", "start", "snippet", "record_id", "n", "others")],
                "difference", "difference_unit", "ratio", "note"]
 
 
@@ -516,14 +516,16 @@ def _others(side: Side) -> str:
 def to_csv_rows(d: Diff) -> list[dict]:
     out = []
     for r in d.rows:
-        row = {"metric": r.metric, "zh": r.zh, "year": r.year, "status": r.status}
+        row = {"metric": r.metric, "zh": r.zh, "year": r.year, "status": r.status,
+               "scope": ";".join(f"{f}={c}" for f, c in r.scope)}
         for name, side in (("a", r.a), ("b", r.b)):
             v = side.chosen
             for c, attr in (("year", "year"), ("value", "value"), ("value_high", "value_high"),
                             ("unit", "unit"),
                             ("kind", "kind"), ("qualifier", "qualifier"), ("text", "text"),
                             ("region_code", "region_code"), ("doc", "doc_id"),
-                            ("doc_date", "doc_date"), ("start", "start"), ("snippet", "snippet")):
+                            ("doc_date", "doc_date"), ("start", "start"), ("snippet", "snippet"),
+                            ("record_id", "record_id")):
                 row[f"{name}_{c}"] = getattr(v, attr) if v else None
             row[f"{name}_n"] = side.n
             row[f"{name}_others"] = _others(side)

@@ -181,8 +181,10 @@ def panel_frame(conn, filters: dict | None = None):
     keys = [k for k in defs if metric is None or k == metric]
     cells, left, columns = panel_cells(_query_rows(conn, filters), defs, keys)
     order = {k: i for i, k in enumerate(keys)}
+    from extract.scope import scope_rank
     cols = list(keys) + sorted((c for c in columns if c not in keys),
-                               key=lambda c: (order[columns[c][0]], c))
+                               key=lambda c: (order[columns[c][0]], columns[c][1],
+                                              scope_rank(columns[c][2]), c))
     names: dict[str, str] = {}
     by_row: dict[tuple, dict] = {}
     for (code, year, col), cell in cells.items():

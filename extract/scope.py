@@ -243,3 +243,15 @@ def scope_label(key: tuple) -> str:
     """A scope key as a reader says it: 住院·新农合 (empty for no scope)."""
     names = value_names()
     return "·".join(names.get(p, p[1]) for p in key)
+
+
+@lru_cache(maxsize=1)
+def _value_order() -> dict:
+    return {(f.name, c): (i, j) for i, f in enumerate(default_scoper().fields)
+            for j, (c, *_r) in enumerate(f.values)}
+
+
+def scope_rank(key: tuple) -> tuple:
+    """A sort key of scope keys: none first, then in the order of patterns/scope.yaml."""
+    order = _value_order()
+    return (len(key), tuple(order.get(p, (99, 99)) for p in key))

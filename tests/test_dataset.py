@@ -149,6 +149,15 @@ def test_outpatient_and_inpatient_cost_fill_separate_cells(db, tmp_path):
     assert out["difference"] == pytest.approx(-5.4)
     inp = by_scope[json.dumps({"setting": "inpatient"})]
     assert inp["status"] == "only A" and inp["difference"] is None
+    res = CliRunner().invoke(reform, ["diff", YC, ZX, "--year", "2013", "--metric",
+                                      "per_visit_cost", "--format", "csv", "--db", str(path)])
+    import csv
+    import io
+    csv_rows = list(csv.DictReader(io.StringIO(res.output)))
+    assert [(r["scope"], r["a_value"], r["b_value"]) for r in csv_rows] == [
+        ("setting=outpatient", "52.4", "47.0"), ("setting=inpatient", "3216.0", "")]
+    assert csv_rows[0]["a_record_id"] == out["a"]["chosen"]["record_id"]
+    assert re.fullmatch(r"r[0-9a-f]{12}", csv_rows[0]["a_record_id"])
 
 
 def test_towns_in_a_table_never_fill_the_district_cell(db, tmp_path):
