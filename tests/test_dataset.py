@@ -282,3 +282,22 @@ def test_review_page_shows_the_regions_trend(db, tmp_path):
     assert [t.split(" — ")[0] for t in tips] == ["2013: 98.2 %", "2014: 99.1 %"]
     assert "they disagree" in tips[0] and "yc_2014" in tips[0]
     assert [d.get("fill") for d in dots] == ["#c0392b", "#c0392b"]    # both from this report
+
+
+def test_an_older_database_gets_the_same_stable_ids(db, tmp_path):
+    """A database made before stable ids gains them when opened by the store: the ids a
+    run would give."""
+    import shutil
+    from extract.store import Store
+    path, _ = db
+    old = tmp_path / "old.db"
+    shutil.copy(path, old)
+    want = rows(old, "SELECT id, record_id FROM metrics ORDER BY id")
+    conn = sqlite3.connect(old)
+    conn.execute("DROP TRIGGER IF EXISTS metrics_au")
+    conn.execute("ALTER TABLE metrics DROP COLUMN record_id")
+    conn.commit()
+    conn.close()
+    with Store(old) as st:
+        st.ensure_schema()
+    assert rows(old, "SELECT id, record_id FROM metrics ORDER BY id") == want
