@@ -66,8 +66,9 @@ def resolve_column(query: str, defs: dict) -> tuple[str, str]:
     return key, key
 
 
-def series_for(db, metric: str, regions, years=(None, None)) -> tuple[str, list[Series], dict]:
-    """(column, one `Series` per region in the order given, the metric's definition)."""
+def series_for(db, metric: str, regions, years=(None, None)) -> tuple:
+    """(column, one `Series` per region in the order given, the metric's definition, the
+    metric's other panel columns holding values for these regions)."""
     from extract.codebook import metric_defs
     from extract.conflicts import panel_cells
     from extract.diff import resolve_region
@@ -78,12 +79,14 @@ def series_for(db, metric: str, regions, years=(None, None)) -> tuple[str, list[
     lo, hi = years
     conn = open_readonly(db)
     out = []
+    others: set = set()         # the metric's other columns that hold values
     try:
         for q in regions:
             reg = resolve_region(conn, q)
             rows = _query_rows(conn, {"metric": key, "region": reg.code})
             rows = [r for r in rows if r.get("region_code") in reg.codes]
-            cells, _left, _cols = panel_cells(rows, defs, [key])
+            cells, _left, cols = panel_cells(rows, defs, [key])
+            others.update(c for c in cols if c != column)
             s = Series(reg.code, reg.full_name)
             for (code, year, col), cell in cells.items():
                 if col != column or (lo and year < lo) or (hi and year > hi):
@@ -99,7 +102,7 @@ def series_for(db, metric: str, regions, years=(None, None)) -> tuple[str, list[
             out.append(s)
     finally:
         conn.close()
-    return column, out, defs[key]
+    return column, out, defs[key], sorted(others)
 
 
 def cjk_font() -> str | None:
@@ -182,7 +185,11 @@ def plot(db, metric: str, regions, out, years=(None, None), title: str | None = 
                         + ", ".join("." + f for f in PLOT_FORMATS))
     if not regions:
         raise PlotError("give at least one --region")
-    column, series, d = series_for(db, metric, regions, years)
+    column, series, d, others = series_for(db, metric, regions, years)
+    if warn and not any(s.points for s in series):
+        warn(f"no values of {column} for these regions"
+             + (f"; values with a stated scope or unit are in: {', '.join(others)}"
+                if others else ""))
     with plt.rc_context(_rc()):
         return _draw(column, series, d, title, out, fmt, warn)
 

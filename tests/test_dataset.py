@@ -301,3 +301,13 @@ def test_an_older_database_gets_the_same_stable_ids(db, tmp_path):
     with Store(old) as st:
         st.ensure_schema()
     assert rows(old, "SELECT id, record_id FROM metrics ORDER BY id") == want
+
+
+def test_plot_points_to_the_scoped_columns_when_the_plain_one_is_empty(db, tmp_path):
+    path, _ = db
+    res = CliRunner().invoke(reform, ["plot", "per_visit_cost", "--region", YC, "--out",
+                                      str(tmp_path / "e.svg"), "--db", str(path)])
+    assert res.exit_code == 0, res.output
+    assert ("warning: no values of per_visit_cost for these regions; values with a stated "
+            "scope or unit are in: per_visit_cost__inpatient, per_visit_cost__outpatient"
+            ) in res.output
