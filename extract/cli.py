@@ -201,7 +201,7 @@ def export_cmd(db, fmt, out, layout, include_children, bom, **filters):
     """
     filters = _resolved_filters(db, filters, include_children)
     try:
-        n = export(db, fmt, out, layout, filters, bom=bom)
+        n = export(db, fmt, out, layout, filters, bom=bom, log=lambda m: click.echo(m, err=True))
     except ExportError as exc:
         raise click.UsageError(str(exc))
     click.echo(f"{n} {'records' if layout == 'long' else 'rows'} -> {out}", err=True)
@@ -451,6 +451,14 @@ from extract.verbs import metrics_cmd, regions_cmd, try_cmd  # noqa: E402
 reform.add_command(try_cmd)
 reform.add_command(metrics_cmd)
 reform.add_command(regions_cmd)
+
+from extract.conflicts import conflicts_command  # noqa: E402
+
+reform.add_command(conflicts_command)
+
+from extract.plot import plot_command  # noqa: E402  (matplotlib imported when drawing)
+
+reform.add_command(plot_command)
 
 
 def main(argv=None):

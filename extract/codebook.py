@@ -27,7 +27,9 @@ METADATA_PATH = Path(__file__).resolve().parent / "data" / "metadata.json"
 # Frictionless field types of the long layout: (type, description).  The first block is
 # the record of shared/spec/RECORDS.md, then its provenance.
 LONG_FIELDS: dict[str, tuple[str, str]] = {
-    "record_id": ("integer", "row id of the record in the database table `metrics` (id)"),
+    "record_id": ("string", "stable id of the record: derived from its document id, offsets, "
+                            "metric and kind, so it is the same after `reform run --force` "
+                            "(database column metrics.record_id; review pages anchor it)"),
     "doc": ("string", "document id: the report's file name without the extension "
                       "(stem~<hash of its path> when another file already has the name)"),
     "metric": ("string", "metric key (see the metrics table of this codebook)"),
@@ -68,6 +70,19 @@ LONG_FIELDS: dict[str, tuple[str, str]] = {
     "source": ("string", "text (running text) or table (a table cell)"),
     "table_row": ("integer", "row of the table cell holding the value (source = table)"),
     "table_col": ("integer", "column of the table cell holding the value (source = table)"),
+    "role": ("string", "from: the starting value X of 由X提高到Y (its year is the one stated "
+                       "for it, else the year before the change; empty when left vague, as in "
+                       "由原来的X); empty for every other value"),
+    "scheme": ("string", "the insurance scheme or programme the value belongs to (codes in the "
+                         "Scope section); empty: none stated"),
+    "setting": ("string", "outpatient or inpatient (codes in the Scope section); empty: none "
+                          "stated"),
+    "population": ("string", "the subgroup the value is about (codes in the Scope section); "
+                             "empty: the whole population"),
+    "basis": ("string", "what a change is measured against (codes in the Scope section); "
+                        "empty: none stated"),
+    "subunit": ("string", "the town, hospital or 医共体 below the region the value is about "
+                          "(its name as written); empty: the region itself"),
     "doc_path": ("string", "path of the document file when it was processed"),
     "doc_title": ("string", "title of the document"),
     "doc_date": ("string", "date of the document (ISO date), when found in it"),
@@ -86,11 +101,19 @@ PANEL_RULE = (
     "One row per region_code and year, one column per metric holding the metric's level "
     "in its canonical unit. Only records with kind = level, the metric's own unit, a "
     "region code and a year enter the panel (changes and targets are in the long layout). "
-    "When several records give the same region, year and metric, the value is chosen by "
-    "the rule of `reform diff`: a value that is not masked first, then the latest document "
+    "A value stated in another unit than the metric's (住院人数 in 人 beside 住院人次) or "
+    "with a stated scope (scheme, setting, population: 住院 次均费用, 新农合 报销比例, "
+    "重点人群 签约率) has a column of its own, named metric__unit__codes; the column named "
+    "after the metric alone holds the values that state none. Records about a sub-unit "
+    "(a town, a hospital) are not in the panel. "
+    "When several records give the same region, year and column, the value is chosen by "
+    "the rule of `reform diff`: the value reached before the starting value of 由X提高到Y, "
+    "a value that is not masked, then the latest document "
     "date, then the record without a qualifier, then a single value before a range (a "
     "range contributes its first end), then the first record by document id and offset. "
-    "An empty cell means no record.")
+    "After each value column come its provenance: _record_id, _doc, _sentence of the "
+    "chosen record, _n (candidates) and _conflict (they disagree; `reform conflicts` "
+    "lists them). An empty cell means no record.")
 
 
 def metric_defs() -> dict[str, dict]:
@@ -114,6 +137,10 @@ def describe_columns(columns, layout: str) -> list[dict]:
     defs = metric_defs()
     fields = []
     for col in columns:
+        variant = panel_column(col, defs) if layout == "panel" else None
+        if variant is not None:
+            fields.append(variant)
+            continue
         if col in defs and layout == "panel":
             d = defs[col]
             rng = f"; plausible range {d['range'][0]}–{d['range'][1]}" if d["range"] else ""
@@ -125,6 +152,73 @@ def describe_columns(columns, layout: str) -> list[dict]:
         typ, desc = table.get(col, ("string", ""))
         fields.append({"name": col, "type": typ, "description": desc})
     return fields
+
+
+PANEL_PROVENANCE_FIELDS = {
+    "record_id": ("string", "record_id of the record whose value the cell holds (the long "
+                            "layout's record_id; survives re-runs)"),
+    "doc": ("string", "document id of that record"),
+    "sentence": ("string", "the sentence (snippet) that states the value"),
+    "n": ("integer", "number of records that compete for the cell (same region, year, "
+                     "metric, unit and scope)"),
+    "conflict": ("integer", "1 when the competing records hold different values (see "
+                            "`reform conflicts`; the cell holds the one chosen by the rule), "
+                            "else 0"),
+}
+
+
+def _parse_panel_column(col: str, defs: dict):
+    """(metric, unit, [(field, code)]) of a metric column of the panel, or None."""
+    from extract.conflicts import UNIT_CODES
+    from extract.scope import value_names
+    parts = col.split("__")
+    if parts[0] not in defs:
+        return None
+    units = {v: k for k, v in UNIT_CODES.items()}
+    codes = {code: f for (f, code) in value_names()}
+    unit, scope = defs[parts[0]]["unit"], []
+    for p in parts[1:]:
+        if p in units and not scope:
+            unit = units[p]
+        elif p in codes:
+            scope.append((codes[p], p))
+        else:
+            return None
+    return parts[0], unit, scope
+
+
+def panel_column(col: str, defs: dict) -> dict | None:
+    """The field descriptor of a scoped metric column of the panel (per_visit_cost__inpatient,
+    inpatient_admissions__persons) or of a cell's provenance column (…_record_id, …_n);
+    None for any other column (a metric's own column is described by `describe_columns`)."""
+    from extract.scope import value_names
+    for suffix, (typ, desc) in PANEL_PROVENANCE_FIELDS.items():
+        base = col[:-len(suffix) - 1]
+        if col.endswith("_" + suffix) and (base in defs or (
+                "__" in base and _parse_panel_column(base, defs))):
+            return {"name": col, "type": typ, "description": f"{base}: {desc}"}
+    if "__" not in col:
+        return None
+    parsed = _parse_panel_column(col, defs)
+    if parsed is None:
+        return None
+    metric, unit, scope = parsed
+    d = defs[metric]
+    names = value_names()
+    what = "; ".join(f"{f} = {c} ({names.get((f, c), c)})" for f, c in scope)
+    title = d["zh"] + "（" + "·".join(([unit] if unit != d["unit"] else [])
+                                     + [names.get(p, p[1]) for p in scope]) + "）"
+    return {"name": col, "type": "number", "title": title, "unit": unit,
+            "description": f"{title} ({unit}): {d['definition']}; only records "
+                           + (f"in {unit} " if unit != d["unit"] else "")
+                           + (f"with {what}" if what else "")
+                           + f" (the column {metric} holds those stating no scope)"}
+
+
+def scope_block() -> dict:
+    """The scope fields and their values (patterns/scope.yaml), for the codebook."""
+    from extract.scope import default_scoper
+    return default_scoper().codebook()
 
 
 def _metrics_block(keys=None) -> list[dict]:
@@ -185,6 +279,7 @@ def datapackage(data_path: Path, fmt: str, columns, layout: str, filters: dict, 
             "rows": rows,
             "filters": {k: v for k, v in (filters or {}).items() if v is not None},
             "metrics": _metrics_block(),
+            "scope": scope_block(),
             "column_names": ({orig: new for orig, new in stata_names.items()}
                              if stata_names else None),
             "notes": notes or [],
@@ -228,6 +323,19 @@ def markdown_codebook(pkg: dict) -> str:
         rng = f"{m['range'][0]}–{m['range'][1]}" if m["range"] else ""
         out.append(f"| {m['key']} | {_md_cell(m['zh'])} | {_md_cell(m['unit'])} | {rng} | "
                    f"{_md_cell(m['definition'])} |")
+    out += ["", "## Scope", "",
+            "Values of one metric are compared (panel cells, `reform diff`, `reform conflicts`)"
+            " only when their scope is the same; an empty field means none stated (for "
+            "population: the whole population). Found by `patterns/scope.yaml`.", ""]
+    for name, f in (meta.get("scope") or {}).items():
+        applies = f["applies_to"] if f["applies_to"] == "all" else ", ".join(f["applies_to"])
+        out += [f"### {name} ({_md_cell(f['zh'])})", "", _md_cell(f["definition"])
+                + f". Asked for: {applies}" + ("" if f["kinds"] == "all"
+                                                else f"; kinds: {', '.join(f['kinds'])}") + ".",
+                "", "| code | 名称 | meaning |", "|---|---|---|"]
+        out += [f"| {v['code']} | {_md_cell(v['zh'])} | {_md_cell(v['definition'])} |"
+                for v in f["values"]]
+        out.append("")
     return "\n".join(out) + "\n"
 
 
@@ -270,9 +378,9 @@ _TABLES = {
     "metrics": ("指标记录 Metric records", "One row per statement of one core metric; "
                 "`metric` is a key of metric_defs (its Chinese name is metric_defs.zh).",
                 {k: v[1] for k, v in LONG_FIELDS.items()
-                 if k not in ("doc", "record_id", "metric_zh", "doc_path", "doc_title",
+                 if k not in ("doc", "metric_zh", "doc_path", "doc_title",
                               "doc_date", "doc_sha256")} | {
-                    "doc_id": "document id (documents.doc_id)", "id": "record id",
+                    "doc_id": "document id (documents.doc_id)", "id": "row id (internal; cite record_id, which survives re-runs)",
                     "metric": "metric key; its Chinese name is metric_defs.zh (see the query "
                               "records_named)",
                     "extractor_version": "version of reform-extract that stored the record",
@@ -329,7 +437,7 @@ def datasette_metadata() -> dict:
             "queries": {
                 "records_named": {
                     "title": "记录（带指标名称） Records with metric names",
-                    "sql": "SELECT m.id, m.doc_id, d.zh AS 指标, m.metric, m.kind, m.value, "
+                    "sql": "SELECT m.record_id, m.doc_id, d.zh AS 指标, m.metric, m.kind, m.value, "
                            "m.value_high, m.unit, m.qualifier, m.region, m.region_code, m.year, "
                            "m.text, m.snippet FROM metrics m LEFT JOIN metric_defs d "
                            "ON d.key = m.metric ORDER BY m.region_code, m.metric, m.year",
@@ -340,6 +448,14 @@ def datasette_metadata() -> dict:
                            "m.text, m.doc_id, m.snippet FROM metrics m LEFT JOIN metric_defs d "
                            "ON d.key = m.metric WHERE m.region_code = :code "
                            "OR m.region = :code ORDER BY m.metric, m.year, m.doc_id, m.start",
+                },
+                "record": {
+                    "title": "一条记录 One record by its stable id",
+                    "sql": "SELECT m.record_id, m.doc_id, d.zh AS 指标, m.metric, m.kind, "
+                           "m.value, m.unit, m.region, m.region_code, m.year, m.scheme, "
+                           "m.setting, m.population, m.basis, m.role, m.subunit, m.text, "
+                           "m.start, m.end, m.snippet FROM metrics m LEFT JOIN metric_defs d "
+                           "ON d.key = m.metric WHERE m.record_id = :record_id",
                 },
                 "failed_documents": {
                     "title": "失败的文档 Failed documents",

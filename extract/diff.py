@@ -20,13 +20,19 @@ is dated) before the rule below; the row shows both years when they differ
 **Which value is compared.**  Every stored value for the region, metric and year is
 shown; the one the difference is computed from is the first by this rule:
 
-1. a record about the region itself before one about a sub-region (``--include-children``);
+1. a record about the region itself before one about a sub-region (``--include-children``),
+   and before one about a sub-unit below the gazetteer (a town, a hospital: ``subunit``);
 2. kind ``level`` before ``change`` before ``target``;
-3. a value before a masked one (``**万人``);
-4. the latest document date first (documents without a date last);
-5. a record without qualifier (约, 以上, 不足 …) before one with;
-6. a single value before a range;
-7. the first by document id, then offset in the document.
+3. the value reached before the starting value of 由X提高到Y (``role = from``);
+4. a value before a masked one (``**万人``);
+5. the latest document date first (documents without a date last);
+6. a record without qualifier (约, 以上, 不足 …) before one with;
+7. a single value before a range;
+8. the first by document id, then offset in the document.
+
+Only like is compared with like: records of one metric but another scope (``scheme``,
+``setting``, ``population``, ``basis``: 门诊 and 住院 次均费用, 新农合 and 职工医保 报销比例)
+form rows of their own, labelled with their scope.
 
 `reform export --layout panel` fills its cells by the same rule (`rank_key`).
 
@@ -47,6 +53,7 @@ from pathlib import Path
 import click
 
 from extract.codebook import metric_defs
+from extract.scope import scope_key, scope_label, scope_rank
 from extract.store import open_readonly
 
 AMOUNT_UNITS = {"元", "人", "人次", "张"}
@@ -186,6 +193,13 @@ class Value:
     end: int
     snippet: str
     own: bool = True          # about the region itself (False: a sub-region)
+    role: str | None = None
+    scheme: str | None = None
+    setting: str | None = None
+    population: str | None = None
+    basis: str | None = None
+    subunit: str | None = None
+    record_id: str | None = None
 
 
 def rank_key(v, own: bool = True) -> tuple:
@@ -198,7 +212,9 @@ def rank_key(v, own: bool = True) -> tuple:
         (lambda k, d=None: getattr(v, k, d))
     date = get("doc_date") or ""
     return (0 if own else 1,
+            1 if get("subunit") else 0,                         # the region, not a town in it
             KIND_ORDER.get(get("kind"), 3),
+            1 if get("role") == "from" else 0,                  # Y of 由X提高到Y before X
             1 if get("value") is None else 0,
             0 if date else 1,                                   # dated documents first,
             tuple(-ord(c) for c in date),                       # the latest first
@@ -237,6 +253,7 @@ class DiffRow:
     difference_unit: str | None = None
     ratio: float | None = None       # B / A for amounts
     note: str = ""
+    scope: tuple = ()                # ((field, code), …): what the row's values are of
 
 
 @dataclass
@@ -350,11 +367,13 @@ def diff(db, a: str, b: str, year: int | None = None, metric: str | None = None,
     order = {k: i for i, k in enumerate(defs)}
     groups: dict[tuple, tuple[list, list]] = {}
     for side, values in ((0, va), (1, vb)):
-        for v in values:
-            groups.setdefault((v.metric, None if latest else v.year), ([], []))[side].append(v)
+        for v in values:      # like with like: one row per metric, scope and year
+            groups.setdefault((v.metric, scope_key(v), None if latest else v.year),
+                              ([], []))[side].append(v)
     rows = []
-    for (m, y), (la, lb) in sorted(groups.items(), key=lambda kv: (
-            order.get(kv[0][0], len(order)), kv[0][0], kv[0][1] is None, kv[0][1] or 0)):
+    for (m, sk, y), (la, lb) in sorted(groups.items(), key=lambda kv: (
+            order.get(kv[0][0], len(order)), kv[0][0], scope_rank(kv[0][1]), kv[0][2] is None,
+            kv[0][2] or 0)):
         if latest:
             la, lb = _latest(la), _latest(lb)
             years = {v.year for v in la + lb}
@@ -364,8 +383,10 @@ def diff(db, a: str, b: str, year: int | None = None, metric: str | None = None,
         d, unit, ratio, note = compare(sa.chosen, sb.chosen)
         if d is not None and sa.chosen.year != sb.chosen.year:
             note = "; ".join(filter(None, [note, f"years differ ({_row_year_of(sa, sb)})"]))
-        rows.append(DiffRow(m, defs.get(m, {}).get("zh", m), y, sa, sb, status, d, unit,
-                            ratio, note))
+        zh = defs.get(m, {}).get("zh", m)
+        if sk:
+            zh += f"（{scope_label(sk)}）"
+        rows.append(DiffRow(m, zh, y, sa, sb, status, d, unit, ratio, note, scope=sk))
     return Diff(ra, rb, year, metric, include_children, rows, latest)
 
 
@@ -474,17 +495,18 @@ def to_json(d: Diff) -> dict:
         "difference": "B - A", "rule": __doc__.split("**Which value is compared.**")[1]
         .split("**The difference**")[0].strip(),
         "rows": [{"metric": r.metric, "zh": r.zh, "year": r.year, "status": r.status,
+                  "scope": dict(r.scope),
                   "a": _side_json(r.a), "b": _side_json(r.b),
                   "difference": r.difference, "difference_unit": r.difference_unit,
                   "ratio": r.ratio, "note": r.note} for r in d.rows],
     }
 
 
-CSV_COLUMNS = ["metric", "zh", "year", "status",
+CSV_COLUMNS = ["metric", "zh", "year", "status", "scope",
                *[f"{s}_{c}" for s in "ab" for c in (
                    "year", "value", "value_high", "unit", "kind", "qualifier", "text",
                    "region_code",
-                   "doc", "doc_date", "start", "snippet", "n", "others")],
+                   "doc", "doc_date", "start", "snippet", "record_id", "n", "others")],
                "difference", "difference_unit", "ratio", "note"]
 
 
@@ -495,14 +517,16 @@ def _others(side: Side) -> str:
 def to_csv_rows(d: Diff) -> list[dict]:
     out = []
     for r in d.rows:
-        row = {"metric": r.metric, "zh": r.zh, "year": r.year, "status": r.status}
+        row = {"metric": r.metric, "zh": r.zh, "year": r.year, "status": r.status,
+               "scope": ";".join(f"{f}={c}" for f, c in r.scope)}
         for name, side in (("a", r.a), ("b", r.b)):
             v = side.chosen
             for c, attr in (("year", "year"), ("value", "value"), ("value_high", "value_high"),
                             ("unit", "unit"),
                             ("kind", "kind"), ("qualifier", "qualifier"), ("text", "text"),
                             ("region_code", "region_code"), ("doc", "doc_id"),
-                            ("doc_date", "doc_date"), ("start", "start"), ("snippet", "snippet")):
+                            ("doc_date", "doc_date"), ("start", "start"), ("snippet", "snippet"),
+                            ("record_id", "record_id")):
                 row[f"{name}_{c}"] = getattr(v, attr) if v else None
             row[f"{name}_n"] = side.n
             row[f"{name}_others"] = _others(side)

@@ -99,11 +99,11 @@ LONG_COLUMNS = [
     "region_code", "year", "masked", "suspect", "text", "start", "end",
     "region_text", "region_masked", "region_alt", "period_start", "period_end", "article",
     "section", "snippet", "source", "table_row", "table_col",
+    "role", "scheme", "setting", "population", "basis", "subunit",
     "metric_zh", "doc_path", "doc_title", "doc_date", "doc_sha256", "extractor_version",
     "run_id", "record_id",
 ]
-_INT_COLUMNS = {"year", "start", "end", "article", "table_row", "table_col", "run_id",
-                "record_id"}
+_INT_COLUMNS = {"year", "start", "end", "article", "table_row", "table_col", "run_id"}
 _BOOL_COLUMNS = {"masked", "suspect", "region_masked"}
 
 
@@ -139,7 +139,7 @@ def _query_rows(conn, filters: dict | None, extra_where: str = "") -> list[dict]
         params.append(json.dumps(codes))
     if extra_where:
         where.append(extra_where)
-    sql = ("SELECT * FROM (SELECT m.*, m.id AS record_id, d.path AS doc_path, "
+    sql = ("SELECT * FROM (SELECT m.*, d.path AS doc_path, "
            "d.title AS doc_title, d.date AS doc_date, d.sha256 AS doc_sha256 "
            "FROM metrics m LEFT JOIN documents d ON d.doc_id = m.doc_id)")
     if where:
@@ -172,34 +172,67 @@ def long_frame(conn, filters: dict | None = None):
     return df
 
 
+PANEL_PROVENANCE = ("record_id", "doc", "sentence", "n", "conflict")
+
+
 def panel_frame(conn, filters: dict | None = None):
-    """region_code × year rows, one column per metric: levels in the metric's unit."""
+    """region_code × year rows, one column per metric and scope: levels in the metric's
+    unit (another unit or a stated scope gets a column of its own, `extract.conflicts`),
+    each followed by its provenance: the chosen record's id, document and sentence, the
+    number of candidate records and whether they disagree.  ``df.attrs["left_out"]``
+    counts the records that are not in the panel, by reason."""
     import pandas as pd
     from extract.codebook import metric_defs
-    from extract.diff import _region_rows, rank_key
+    from extract.conflicts import panel_cells
+    from extract.diff import _region_rows
     defs = metric_defs()
     metric = (filters or {}).get("metric")
     keys = [k for k in defs if metric is None or k == metric]
-    cells: dict[tuple, dict[str, dict]] = {}
+    cells, left, columns = panel_cells(_query_rows(conn, filters), defs, keys)
+    order = {k: i for i, k in enumerate(keys)}
+    from extract.scope import scope_rank
+    cols = list(keys) + sorted((c for c in columns if c not in keys),
+                               key=lambda c: (order[columns[c][0]], columns[c][1],
+                                              scope_rank(columns[c][2]), c))
     names: dict[str, str] = {}
-    for r in _query_rows(conn, filters, "kind = 'level' AND region_code IS NOT NULL "
-                                        "AND year IS NOT NULL"):
-        if r["metric"] not in keys or r["unit"] != defs[r["metric"]]["unit"]:
-            continue
-        names.setdefault(r["region_code"], r["region"])
-        cell = cells.setdefault((r["region_code"], r["year"]), {})
-        best = cell.get(r["metric"])
-        if best is None or rank_key(r) < rank_key(best):
-            cell[r["metric"]] = r
+    by_row: dict[tuple, dict] = {}
+    for (code, year, col), cell in cells.items():
+        names.setdefault(code, cell.chosen["region"])
+        by_row.setdefault((code, year), {})[col] = cell
     full = {g["code"]: g["full_name"] for g in _region_rows(conn)}
-    rows = [[code, full.get(code) or names.get(code), year,
-             *[(cell[k]["value"] if k in cell else None) for k in keys]]
-            for (code, year), cell in sorted(cells.items())]
-    df = pd.DataFrame(rows, columns=["region_code", "region", "year", *keys], dtype=object)
+    filled = {col for (_c, _y, col) in cells}       # provenance only beside filled columns
+    header = ["region_code", "region", "year"]
+    for c in cols:
+        header += [c, *(f"{c}_{p}" for p in PANEL_PROVENANCE if c in filled)]
+    rows = []
+    for (code, year), row in sorted(by_row.items()):
+        out = [code, full.get(code) or names.get(code), year]
+        for c in cols:
+            cell = row.get(c)
+            if cell is None:
+                out += [None] * (1 + (len(PANEL_PROVENANCE) if c in filled else 0))
+                continue
+            ch = cell.chosen
+            out += [ch["value"], ch.get("record_id"), ch["doc_id"], ch.get("snippet"),
+                    cell.n, cell.conflict]
+        rows.append(out)
+    df = pd.DataFrame(rows, columns=header, dtype=object)
     df["year"] = pd.array(df["year"].tolist(), dtype="Int64")
     df[["region_code", "region"]] = df[["region_code", "region"]].astype("string")
-    for k in keys:
-        df[k] = pd.to_numeric(df[k], errors="coerce").astype("float64")
+    for c in cols:
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+        if c not in filled:
+            continue
+        for p in ("record_id", "doc", "sentence"):
+            df[f"{c}_{p}"] = df[f"{c}_{p}"].astype("string")
+        df[f"{c}_n"] = pd.array([int(x) if x is not None else None for x in df[f"{c}_n"]],
+                                dtype="Int64")
+        df[f"{c}_conflict"] = pd.array([int(bool(x)) if x is not None else None
+                                        for x in df[f"{c}_conflict"]], dtype="Int64")
+    df.attrs["left_out"] = dict(left)
+    df.attrs["columns"] = {c: columns[c] if c in columns else (c, defs[c]["unit"], ())
+                           for c in cols}
+    df.attrs["conflicts"] = sum(c.conflict for c in cells.values())
     return df
 
 
@@ -359,8 +392,17 @@ def command_line(db, fmt: str, out, layout: str, filters: dict | None) -> str:
                     for a in args + ["--out", str(out)])
 
 
+def left_out_notes(left: dict) -> list[str]:
+    """What a panel left out and why, one line per reason, most first."""
+    if not left:
+        return []
+    total = sum(left.values())
+    return [f"panel: {total} records are not in the panel: " + "; ".join(
+        f"{n} {why}" for why, n in sorted(left.items(), key=lambda kv: (-kv[1], kv[0])))]
+
+
 def export(db, fmt: str, out, layout: str = "long", filters: dict | None = None,
-           command: str | None = None, bom: bool = False) -> int:
+           command: str | None = None, bom: bool = False, log=None) -> int:
     """Write the records of *db* matching *filters* to *out*, and its codebook beside it.
 
     Returns the number of rows written.  *out* ``-`` (stdout) is for csv and jsonl only
@@ -402,7 +444,13 @@ def export(db, fmt: str, out, layout: str = "long", filters: dict | None = None,
                 df = (long_frame if layout == "long" else panel_frame)(conn, filters)
                 conn.close()
                 columns, n = list(df.columns), len(df)
-                notes = []
+                notes = left_out_notes(df.attrs.get("left_out") or {})
+                if layout == "panel" and df.attrs.get("conflicts"):
+                    notes.append(f"panel: {df.attrs['conflicts']} cells have records that "
+                                 f"disagree (column _conflict; `reform conflicts` lists them)")
+                if layout == "panel" and log is not None:
+                    for note in notes:
+                        log(note)
                 if fmt in ("csv", "xlsx", "jsonl"):
                     notes.append("region_code is text: read it as a string to keep its "
                                  "leading zeros (pandas: dtype={'region_code': str}); "

@@ -6,6 +6,7 @@ offsets back to the document text, which is what is stored and exported.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, asdict
 from typing import Optional
 
@@ -87,6 +88,14 @@ class Record:
     source: str = "text"        # text | table
     table_row: Optional[int] = None
     table_col: Optional[int] = None
+    # comparability and identity (extract/scope.py, patterns/scope.yaml; extract/pipeline.py)
+    role: Optional[str] = None          # "from": X of 由X提高到Y (a starting value)
+    scheme: Optional[str] = None        # ncms | employee | urban_resident | resident | ...
+    setting: Optional[str] = None       # outpatient | inpatient
+    population: Optional[str] = None    # a named subgroup (poor, key_groups ...); None: all
+    basis: Optional[str] = None         # a change's comparison: yoy | prev_year | ...
+    subunit: Optional[str] = None       # a town / hospital / 医共体 below the region
+    record_id: Optional[str] = None     # stable: from doc, offsets, metric and kind
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -100,3 +109,21 @@ class DocResult:
     articles: list = field(default_factory=list)   # dicts: index, start, end, title, region, region_code
     sections: list = field(default_factory=list)   # dicts: article, index, start, end, heading, level
     date: Optional[str] = None  # document date, ISO
+
+
+def record_id(doc_id: str, start: int, end: int, metric: str, kind: str) -> str:
+    """A record's stable id: the same document, offsets, metric and kind give the same id
+    on every run (``reform run --force`` keeps it)."""
+    key = "\x1f".join((doc_id, str(start), str(end), metric, kind))
+    return "r" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def assign_record_ids(doc_id: str, records) -> None:
+    """Give every record its stable id; a second record with the same key (one cell read
+    twice) gets ``~2``, ``~3`` in document order."""
+    seen: dict[str, int] = {}
+    for r in records:
+        rid = record_id(doc_id, r.start, r.end, r.metric, r.kind)
+        n = seen[rid] = seen.get(rid, 0) + 1
+        r.record_id = rid if n == 1 else f"{rid}~{n}"
+

@@ -15,9 +15,10 @@ from . import EXTRACTOR_VERSION
 from .attribution import Attributor
 from .segment import get_segmenter
 from .linker import default_linker
-from .model import DocResult, Record, Span
+from .model import DocResult, Record, Span, assign_record_ids
 from .normalise import normalise
 from .numbers import recognise
+from .scope import default_scoper
 from .structure import parse_structure
 from .tables import table_values
 
@@ -55,6 +56,7 @@ def process(src, segmenter: str = "jieba") -> DocResult:
         for tv in table_values(src.text, table, linker):
             records.append(_table_record(src, norm, st, attr, t_idx, tv))
     records.sort(key=lambda r: (r.start, r.end, r.metric))
+    assign_record_ids(src.doc_id, records)
     articles = []
     for idx, art in enumerate(st.articles):
         a, b = norm.src_span(art.start, art.end)
@@ -177,7 +179,7 @@ def _record(src, norm, st, attr, link, sent) -> Record:
     tm = attr.time_for(qs, sent.start)
     sa, sb = norm.src_span(*_snippet_span(sent.start, sent.end, qs, qe))
     sec = st.section_at(qs)
-    return Record(
+    rec = Record(
         doc=src.doc_id, metric=link.metric, kind=link.kind,
         value=link.value, value_high=link.value_high, unit=link.unit,
         qualifier=q.qualifier,
@@ -195,6 +197,8 @@ def _record(src, norm, st, attr, link, sent) -> Record:
         section=sec.title if sec else None,
         snippet=src.text[sa:sb].strip(),
     )
+    return default_scoper().annotate(rec, norm.text, qs, qe, link.alias_start, link.alias_end,
+                                     sent.start, sent.end, tm)
 
 
 def _table_record(src, norm, st, attr, t_idx, tv) -> Record:
@@ -206,7 +210,7 @@ def _table_record(src, norm, st, attr, t_idx, tv) -> Record:
     year = tv.year if tv.year is not None else (tm.year if tm else None)
     sec = st.section_at(pos)
     row_text = src.text[tv.cell.start:tv.cell.end]
-    return Record(
+    rec = Record(
         doc=src.doc_id, metric=tv.metric, kind=tv.kind, value=tv.value, value_high=tv.value_high,
         unit=tv.unit, qualifier=tv.qualifier,
         region=reg.name if reg and not reg.masked else None,
@@ -221,6 +225,7 @@ def _table_record(src, norm, st, attr, t_idx, tv) -> Record:
         snippet=" | ".join(x for x in (tv.cell.row_header, tv.cell.col_header, row_text) if x),
         source="table", table_row=tv.cell.row, table_col=tv.cell.col,
     )
+    return default_scoper().annotate_table(rec, list(tv.region_headers))
 
 
 def extractor_version() -> str:

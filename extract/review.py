@@ -6,7 +6,7 @@
 * ``<doc>.html`` per document: the stored document text (``documents.text``, the text
   every record offset points into) with each value marked in its metric's colour (legend
   at the top), the record on hover (``title``), and a table of the records, each linking
-  to its place (``#r<id>``) and back (``#row-r<id>``);
+  to its place (``#<record_id>``, the stable id) and back (``#row-<record_id>``);
 * ``index.html``: every document with its status, record count and, for a failed
   document, its error.
 
@@ -64,6 +64,9 @@ body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
        max-width: 75em; padding: 0 1em; color: #222; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.5em; }
 .meta { color: #555; font-size: .9em; }
+ul.trends { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3em 1.5em; }
+ul.trends li { display: flex; align-items: center; gap: .5em; }
+.tlabel { font-size: .85em; min-width: 14em; }
 pre.doc { white-space: pre-wrap; word-break: break-all; line-height: 1.9; font-size: 15px;
           font-family: inherit; border: 1px solid #ddd; padding: 1em; background: #fcfcfc; }
 mark.v { padding: 1px 2px; border-radius: 3px; color: #000; outline: 1px solid rgba(0,0,0,.25); }
@@ -108,8 +111,20 @@ def record_label(r: dict, zh: str) -> str:
         parts.append("masked")
     if r["suspect"]:
         parts.append("suspect")
-    parts.append(f"#{r['id']} [{r['start']}:{r['end']}]")
+    parts.append(f"#{_rid(r)} [{r['start']}:{r['end']}]")
     return " · ".join(parts)
+
+
+def _rid(r: dict):
+    """The record's stable id (``record_id``, kept by ``reform run --force``); the row id
+    for a database made before stable ids."""
+    return r.get("record_id") or r["id"]
+
+
+def _anchor(r: dict) -> str:
+    """The page anchor of a record: its stable id (``r3f…``), ``r<row id>`` without one."""
+    rid = r.get("record_id")
+    return esc(rid) if rid else f"r{r['id']}"
 
 
 def _segments(text: str, records: list[dict]) -> list[tuple[int, int, list[dict]]]:
@@ -146,18 +161,18 @@ def render_text(text: str, records: list[dict], zh: dict) -> str:
             classes.append("multi")
         attrs = [f'class="{" ".join(classes)}"',
                  f'data-metric="{esc(" ".join(r["metric"] for r in covering))}"',
-                 f'data-records="{" ".join(str(r["id"]) for r in covering)}"',
+                 f'data-records="{" ".join(str(_rid(r)) for r in covering)}"',
                  'title="' + esc("\n".join(record_label(r, zh.get(r["metric"], r["metric"]))
                                            for r in covering)) + '"']
-        if first["id"] not in anchored:
-            attrs.insert(0, f'id="r{first["id"]}"')
-            anchored.add(first["id"])
+        if _rid(first) not in anchored:
+            attrs.insert(0, f'id="{_anchor(first)}"')
+            anchored.add(_rid(first))
         # another record starting here gets its own (empty) anchor
         extra = []
         for r in covering[1:]:
-            if r["id"] not in anchored:
-                extra.append(f'<a id="r{r["id"]}"></a>')
-                anchored.add(r["id"])
+            if _rid(r) not in anchored:
+                extra.append(f'<a id="{_anchor(r)}"></a>')
+                anchored.add(_rid(r))
         out.append(f"{''.join(extra)}<mark {' '.join(attrs)}>{chunk}</mark>")
     return "".join(out)
 
@@ -170,8 +185,31 @@ def _records(conn, doc_id: str) -> list[dict]:
     return rows
 
 
-def render_document(doc: dict, records: list[dict]) -> str:
-    """The review page of one document (a `documents` row and its `metrics` rows)."""
+def render_trends(trends: dict, doc_id: str, region: str | None) -> str:
+    """The Trends section: per metric (and scope) of the document's region, its values over
+    the years from every stored document; this document's points are filled."""
+    if not trends:
+        return ""
+    from extract.codebook import _parse_panel_column, metric_defs
+    from extract.conflicts import column_label
+    from extract.plot import sparkline_svg
+    defs = metric_defs()
+    items = []
+    for col, pts in trends.items():
+        metric, unit, scope = _parse_panel_column(col, defs) or (col, "", [])
+        label = column_label(metric, unit, defs[metric]["unit"], tuple(scope), defs[metric]["zh"])
+        span = f"{pts[0][0]}–{pts[-1][0]}" if len(pts) > 1 else str(pts[0][0])
+        items.append(f'<li><span class="tlabel">{esc(label)} <code>{esc(col)}</code> '
+                     f'({esc(unit)}, {span})</span> {sparkline_svg(pts, highlight=doc_id)}</li>')
+    return (f'<h2>Trends: {esc(region)}</h2>\n<p class="meta">Each metric of this document '
+            f'over the years, as the panel export has it (every stored document; this '
+            f'document\'s points filled; hover a point for its source).</p>\n'
+            f'<ul class="trends">{"".join(items)}</ul>')
+
+
+def render_document(doc: dict, records: list[dict], trends: str = "") -> str:
+    """The review page of one document (a `documents` row and its `metrics` rows);
+    *trends* is the HTML of `render_trends`."""
     defs = metric_defs()
     zh = {k: d["zh"] for k, d in defs.items()}
     text = doc["text"] or ""
@@ -195,9 +233,9 @@ def render_document(doc: dict, records: list[dict]) -> str:
         flags = [f for f, on in (("masked", r["masked"]), ("suspect", r["suspect"]),
                                  ("offsets ≠ text", r["_mismatch"]),
                                  ("offsets outside the text", not r["_placed"])) if on]
-        link = (f'<a href="#r{r["id"]}">{i}</a>' if r["_placed"] else str(i))
+        link = (f'<a href="#{_anchor(r)}">{i}</a>' if r["_placed"] else str(i))
         rows.append(
-            f'<tr id="row-r{r["id"]}"><td class="num">{link}</td>'
+            f'<tr id="row-{_anchor(r)}"><td class="num">{link}</td>'
             f'<td><span class="swatch {css_class(r["metric"])}"></span> '
             f'{esc(zh.get(r["metric"], r["metric"]))}<br><code>{esc(r["metric"])}</code></td>'
             f'<td>{esc(r["kind"])}</td><td class="num">{esc(value)}</td><td>{esc(r["unit"])}</td>'
@@ -223,6 +261,7 @@ def render_document(doc: dict, records: list[dict]) -> str:
 <p class="meta">{meta}</p>
 <h2>Legend</h2>
 <ul class="legend">{legend or "<li>no records</li>"}</ul>
+{trends}
 <h2>Text</h2>
 <pre class="doc" id="text">{render_text(text, records, zh)}</pre>
 <h2>Records</h2>
@@ -281,6 +320,29 @@ def atomic_write_text(path, text: str) -> None:
     write(path, text)
 
 
+def _trends(conn, doc_id: str, records: list[dict]) -> str:
+    """The Trends section of a document: its most frequent region's panel columns that
+    this document fills."""
+    from collections import Counter as _C
+    from extract.codebook import metric_defs
+    from extract.conflicts import PANEL_SCOPE, column_name, left_out_reason
+    from extract.plot import region_trends
+    from extract.scope import scope_key
+    defs = metric_defs()
+    own = [r for r in records if r["metric"] in defs and left_out_reason(r) is None]
+    if not own:
+        return ""
+    code, _n = _C(r["region_code"] for r in own).most_common(1)[0]
+    cols = {column_name(r["metric"], r["unit"] or "", defs[r["metric"]]["unit"],
+                        scope_key(r, PANEL_SCOPE)) for r in own if r["region_code"] == code}
+    trends = region_trends(conn, code, cols)
+    order = list(defs)
+    trends = dict(sorted(trends.items(), key=lambda kv: (order.index(kv[0].split("__")[0]),
+                                                         kv[0])))
+    name = next((r["region"] for r in own if r["region_code"] == code), code)
+    return render_trends(trends, doc_id, f"{name} ({code})")
+
+
 def write_review(db, doc: str | None = None, out_dir="outputs/review") -> list[Path]:
     """Write the page of *doc* (every ok document when None) and the index; their paths."""
     out = Path(out_dir)
@@ -306,7 +368,8 @@ def write_review(db, doc: str | None = None, out_dir="outputs/review") -> list[P
             row = dict(cur.execute("SELECT * FROM documents WHERE doc_id = ?",
                                    (doc_id,)).fetchone())
             path = out / page_name(doc_id)
-            atomic_write_text(path, render_document(row, _records(conn, doc_id)))
+            records = _records(conn, doc_id)
+            atomic_write_text(path, render_document(row, records, _trends(conn, doc_id, records)))
             written.append(path)
     finally:
         conn.close()

@@ -23,7 +23,7 @@ from pathlib import Path
 import sqlite_utils
 
 from extract import EXTRACTOR_VERSION
-from extract.model import Record
+from extract.model import Record, assign_record_ids
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -189,7 +189,13 @@ def doc_rows(result) -> dict:
                 for a in result.articles]
     sections = [_pick(s, ("article", "idx", "start", "end", "heading", "level"))
                 for s in result.sections]
-    return {"document": doc, "metrics": [record_row(r, src.doc_id) for r in result.records],
+    metrics = [record_row(r, src.doc_id) for r in result.records]
+    if any(m["record_id"] is None for m in metrics):   # records made outside the pipeline
+        ids = [dataclasses.replace(r) for r in result.records]
+        assign_record_ids(src.doc_id, ids)
+        for m, r in zip(metrics, ids):
+            m["record_id"] = r.record_id
+    return {"document": doc, "metrics": metrics,
             "articles": articles, "sections": sections}
 
 
@@ -312,6 +318,8 @@ class Store:
                     for col, typ in spec["columns"].items():
                         if col not in have:
                             table.add_column(col, typ)
+                    if name == "metrics" and "record_id" not in have:
+                        self._backfill_record_ids()
             for name, indexes in INDEXES.items():
                 for cols in indexes:
                     self.db[name].create_index(cols, if_not_exists=True)
@@ -321,6 +329,21 @@ class Store:
             self.db["metrics"].enable_fts(["snippet"], create_triggers=False, tokenize="trigram")
         with self.db.atomic():
             self._ensure_fts_queue()
+
+    def _backfill_record_ids(self) -> None:
+        """Stable ids for the records of a database made before them (the same ids a run
+        gives; their scope fields stay empty until the documents are run again)."""
+        from types import SimpleNamespace
+        rows = self.conn.execute("SELECT id, doc_id, start, end, metric, kind FROM metrics "
+                                 "ORDER BY doc_id, start, end, metric, id").fetchall()
+        by_doc: dict[str, list] = {}
+        for i, d, a, b, m, k in rows:
+            by_doc.setdefault(d, []).append(SimpleNamespace(id=i, start=a, end=b, metric=m,
+                                                            kind=k, record_id=None))
+        for d, recs in by_doc.items():
+            assign_record_ids(d, recs)
+            self.conn.executemany("UPDATE metrics SET record_id = ? WHERE id = ?",
+                                  [(r.record_id, r.id) for r in recs])
 
     def _ensure_fts_queue(self) -> None:
         """The high-water mark and triggers of bulk indexing (see `FTS_STATE`).  A database

@@ -59,6 +59,21 @@ else
        "it (Debian/Ubuntu: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)" >&2
 fi
 
+# reform plot draws Chinese labels: it needs a CJK font (matplotlib finds it by name)
+if ! { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh family | grep -q .; }; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing a CJK font with apt-get (for reform plot)"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+           apt-get install -y -qq --no-install-recommends fonts-wqy-microhei fontconfig >/dev/null; }; then
+      echo "setup.sh: WARNING: could not install fonts-wqy-microhei; reform plot labels" \
+           "will miss their Chinese characters" >&2
+    fi
+  else
+    echo "setup.sh: WARNING: no CJK font found; install fonts-wqy-microhei or fonts-noto-cjk" \
+         "for the Chinese labels of reform plot" >&2
+  fi
+fi
+
 if [ "$want_test" = 1 ]; then
   # tests/test_distributed.py starts a local Dask cluster; the gazetteer test rebuilds
   # extract/data/regions.tsv from its sources and compares it byte for byte

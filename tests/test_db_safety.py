@@ -83,7 +83,7 @@ def test_query_cannot_write_any_file(db, tmp_path, sql, creates):
 
 def test_query_still_reads_schema_and_full_text(db):
     res = invoke("query", "SELECT count(*) FROM pragma_table_info('metrics')", "--db", db)
-    assert res.exit_code == 0 and res.output.split()[-1] == "29"
+    assert res.exit_code == 0 and res.output.split()[-1] == "36"   # the Record fields (33), id, extractor_version, run_id
     res = invoke("query", "PRAGMA integrity_check", "--db", db)
     assert res.exit_code == 0 and res.output.split()[-1] == "ok"
     res = invoke("query", "SELECT count(*) FROM metrics_fts WHERE snippet MATCH '参合率'",

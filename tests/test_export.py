@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from extract.cli import reform
 from extract.export import LONG_COLUMNS, stata_names
+from extract.model import record_id
 from test_diff import build_sample_db
 
 FORMATS = ("csv", "parquet", "dta", "xlsx", "jsonl")
@@ -74,7 +75,7 @@ def long_rows(df, names=None):
 
 EXPECTED_FIRST = ("hn_2010", "ncms_participation_rate", "level", 95.5, "%", None, "430000",
                   2010, False, "95.5%", 26, 31, "全省新农合参合率达到95.5%。", "一、总体情况",
-                  "2011-01-10", 1)
+                  "2011-01-10", record_id("hn_2010", 26, 31, "ncms_participation_rate", "level"))
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -111,8 +112,10 @@ def test_long_layout_reads_back_with_the_same_rows(sample_db, tmp_path, fmt):
 def panel_cells(df, names=None):
     names = names or {}
     n = lambda c: names.get(c, c)   # noqa: E731
+    from extract.codebook import metric_defs
     metrics = [c for c in (names or {c: c for c in df.columns})
-               if c not in ("region_code", "region", "year")]
+               if c.split("__")[0] in metric_defs() and not c.endswith(
+                   ("_record_id", "_doc", "_sentence", "_n", "_conflict"))]
     cells = {}
     for _, r in df.iterrows():
         key = (str(r[n("region_code")]), int(r[n("year")]))
@@ -131,7 +134,18 @@ def test_panel_layout(sample_db, tmp_path, fmt):
     assert [f["name"] for f in fields] == list(df.columns)
     names = {f.get("original_name", f["name"]): f["name"] for f in fields}
     assert list(names)[:3] == ["region_code", "region", "year"]
-    assert len(names) == 3 + 30           # one column per metric, all of them
+    # one column per metric, all of them; beside each filled one its provenance
+    assert len(names) == 3 + 30 + 5 * 6
+    # 湖南 2010: two documents disagree; the later one's 96% is chosen and flagged
+    hn = df[df[names["region_code"]].astype(str) == "430000"].iloc[0]
+    assert hn[names["ncms_participation_rate_record_id"]] == record_id(
+        "hn_2011", 23, 26, "ncms_participation_rate", "level")
+    assert hn[names["ncms_participation_rate_doc"]] == "hn_2011"
+    assert hn[names["ncms_participation_rate_sentence"]] == "2010年参合率为96%。"
+    assert int(hn[names["ncms_participation_rate_n"]]) == 2
+    assert bool(hn[names["ncms_participation_rate_conflict"]]) is True
+    assert bool(hn[names["per_capita_funding_conflict"]]) is False
+    assert "1 records are not in the panel: 1 kind target" in res.output
     assert panel_cells(df, names) == PANEL
     region = names["region"]
     assert df[region].tolist() == ["湖北省襄阳市", "湖北省襄阳市", "湖南省", "湖南省衡阳市耒阳市",
@@ -155,8 +169,12 @@ def test_filters_resolve_regions_like_diff(sample_db, tmp_path):
     run_export(sample_db, out, "--format", "csv", "--layout", "panel", "--region", "湖南",
                "--metric", "ncms_participation_rate")
     df = read_back(out, "csv")
-    assert list(df.columns) == ["region_code", "region", "year", "ncms_participation_rate"]
-    assert df.values.tolist() == [["430000", "湖南省", 2010, 96.0]]
+    assert list(df.columns) == ["region_code", "region", "year", "ncms_participation_rate",
+                                *(f"ncms_participation_rate_{p}" for p in
+                                  ("record_id", "doc", "sentence", "n", "conflict"))]
+    assert df.values.tolist() == [["430000", "湖南省", 2010, 96.0,
+                                   record_id("hn_2011", 23, 26, "ncms_participation_rate",
+                                             "level"), "hn_2011", "2010年参合率为96%。", 2, True]]
     pkg = json.loads((tmp_path / "f.csv.datapackage.json").read_text("utf-8"))
     assert pkg["reform"]["filters"] == {"region": "湖南", "metric": "ncms_participation_rate"}
     assert pkg["reform"]["command"] == (

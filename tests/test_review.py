@@ -7,6 +7,8 @@ import shutil
 import subprocess
 
 import lxml.html
+
+from extract.model import record_id
 import pytest
 from click.testing import CliRunner
 
@@ -50,7 +52,11 @@ def test_pages_and_index(pages):
     assert "耒阳家庭医生签约率30%<b>。" in text            # escaped, not a tag
     assert not tree.xpath('//pre[@class="doc"]//b')
     assert found[0][3] == ("参合率 (ncms_participation_rate) · 水平 level · 95.5 % · 湖南省 430000"
-                           " · 2010年 · #1 [26:31]")
+                           " · 2010年 · #"
+                           + record_id("hn_2010", 26, 31, "ncms_participation_rate", "level")
+                           + " [26:31]")
+    # anchors are the stable record ids
+    assert found[0][2] == record_id("hn_2010", 26, 31, "ncms_participation_rate", "level")
     assert found[1][3].startswith("参保人数 (insured_persons) · 水平 level · 1,200,000 人 · approx")
     # each row of the table links to its mark, and each mark back to its row
     links = [a.get("href") for a in tree.xpath('//table[@id="records"]//td[1]/a')]
