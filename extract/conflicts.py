@@ -234,7 +234,12 @@ def conflicts_json(cells: list[Cell]) -> str:
               type=click.Path(exists=True, dir_okay=False), help="SQLite database")
 def conflicts_command(region, metric, year, fmt, db):
     """List every region x metric x year x scope whose records disagree: each value with
-    its document, date and sentence, and the value the panel and diff choose, and why."""
+    its document, date and sentence, and the value the panel and diff choose, and why.
+
+    \b
+    Example:
+      reform conflicts --region 襄阳市 --metric 参合率
+    """
     from extract.codebook import metric_defs
     from extract.diff import resolve_metric
     metric = resolve_metric(metric)

@@ -245,7 +245,12 @@ def _draw(column, series, d, title, out, fmt, warn):
 @click.option("--db", default="outputs/reform.db", show_default=True,
               type=click.Path(exists=True, dir_okay=False), help="SQLite database")
 def plot_command(metric, regions, years, out, title, db):
-    """Draw METRIC over the years, one line per --region (the panel's values)."""
+    """Draw METRIC over the years, one line per --region (the panel's values).
+
+    \b
+    Example:
+      reform plot 参合率 --region 襄阳市 --region 湖南省 --years 2008-2012 --out ncms.png
+    """
     series = plot(db, metric, regions, out, parse_years(years), title,
                   warn=lambda m: click.echo(f"warning: {m}", err=True))
     for s in series:
