@@ -36,6 +36,10 @@ def _rules():
         "head": int(p.raw["pieces"]["ArticleHead"]),
         "funder": p["Funder"],
         "state": p["StateActor"],
+        "change_from": p["ChangeFrom"],
+        "change_undated": p["ChangeUndated"],
+        "change_to": p["ChangeTo"],
+        "reform_contrast": p["ReformContrast"],
     }
 
 
@@ -226,15 +230,18 @@ class Attributor:
             d = document_date(self.text[art.start:art.end]) if len(self.st.articles) > 1 else None
             d = d or self.document_date()
             if d is not None:
-                # a summary of year Y signed or posted in Y+1 still calls Y 今年
+                # a summary of year Y signed in Y+1, or a web page posting or copying it
+                # later, still calls Y 今年: the report states its own period
                 y = summary_year(art.title or "")
-                if y is not None and y == d.year - 1:
+                if y is not None and y < d.year:
                     d = date(y, 12, 31)
             if d is None:
                 stated, ahead = [], []
                 for t in find_times(self.text, None, art.start, art.end):
                     if t.year is None or t.relative or not 1949 < t.year <= date.today().year:
                         continue
+                    if t.period_start and t.year - int(t.period_start[:4]) >= 2:
+                        continue    # a plan period (“十二五”) or a span of years states no year
                     (ahead if TARGET_YEAR.match(t.surface) else stated).append(t.year)
                 title_years = [t.year for t in find_times(art.title or "", None)
                                if t.year is not None and not t.relative]
@@ -262,7 +269,37 @@ class Attributor:
         value (由去年的1.8万元降至1.5万元) dates only the value right after its 的."""
         return not t.base or self.text[t.end:pos].strip() == "的"
 
-    def time_for(self, pos: int, sent_start: int) -> Optional[TimeMention]:
+    def time_for(self, pos: int, sent_start: int, end: Optional[int] = None) -> Optional[TimeMention]:
+        """The time mention dating the value at *pos* (`_time_for`), except for the starting
+        value of a change (由A提高到B; *end*: where the value ends, found when not given):
+        after 由原来的/由实施前的 it is undated; after a plain 由 the time phrase dates the
+        change, so A is the level of the year before (ANNOTATION rule 8)."""
+        t = self._time_for(pos, sent_start)
+        r = _rules()
+        lo = max(sent_start, pos - 8)
+        if r["change_undated"].search(self.text, lo, pos) or (
+                r["change_from"].search(self.text, lo, pos)
+                and r["reform_contrast"].search(self.text, sent_start, pos)):
+            if end is None:
+                end = self._value_end(pos)
+            if r["change_to"].match(self.text, end):
+                return None
+            return t
+        if t is None or t.base or t.year is None or not r["change_from"].search(self.text, lo, pos):
+            return t
+        if end is None:
+            end = self._value_end(pos)
+        if not r["change_to"].match(self.text, end):
+            return t
+        y = t.year - 1
+        return TimeMention(t.start, t.end, t.surface, y, f"{y}-01-01", f"{y}-12-31", t.relative, False)
+
+    def _value_end(self, pos: int) -> int:
+        from .numbers import recognise
+        qs = recognise(self.text, pos, min(len(self.text), pos + 30))
+        return qs[0].end if qs and qs[0].start == pos else pos
+
+    def _time_for(self, pos: int, sent_start: int) -> Optional[TimeMention]:
         """The nearest time phrase before *pos* in its paragraph (a span such as 2012年以来
         stops there: the value is a total, not a year's); else the nearest dated phrase
         earlier in the enclosing sections, whose headings often carry the year

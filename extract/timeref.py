@@ -371,6 +371,10 @@ def _resolve(kind: str, core: str, doc: Optional[date], out, text: str, pos: int
         y, mo, d = (int(x) for x in re.split(r"[-/.]", c)[:3])
         day = _iso(y, mo, d)
         return (y, day, day, False) if day else None
+    if kind == "DmyDate":
+        d, mo, y = (int(x) for x in re.split(r"[.]", c)[:3])
+        day = _iso(y, mo, d)
+        return (y, day, day, False) if day else None
     if kind == "YearRange":
         m = re.match(r"(\d{4})年?[-—–~～至到]{1,2}(\d{4}|\d{2})年", c)
         y1, y2 = int(m.group(1)), m.group(2)
@@ -472,7 +476,8 @@ def _date_of(s: str) -> Optional[date]:
     for m in ms:
         if m.period_start and m.period_start == m.period_end and m.year is not None:
             c = _clean(m.surface)
-            if re.search(r"[日号]$", c) or re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}", c):
+            if (re.search(r"[日号]$", c) or re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}", c)
+                    or re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", c)):
                 return date.fromisoformat(m.period_start)
     return None
 
@@ -550,6 +555,17 @@ def _head_lines(lines: list) -> list:
     return out
 
 
+_TITLE_DATE = re.compile(r"[(（〔\[【]\s*([^()（）〔〕\[\]【】]{6,24}?)\s*[)）〕\]】]\s*$")
+
+
+def _title_date(line: str) -> Optional[date]:
+    """The date a title line ends with in brackets: ``某县医改工作总结（2018年11月28日）``."""
+    m = _TITLE_DATE.search(line.strip())
+    if not m or len(line.strip()) > 80:
+        return None
+    return _only_date(m.group(1))
+
+
 def _first_date(lines, read) -> Optional[date]:
     return next((d for d in map(read, lines) if d), None)
 
@@ -559,7 +575,7 @@ def document_date(text: str) -> Optional[date]:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     signature, head = lines[-8:][::-1], _head_lines(lines)
     d = (_first_date(signature, _signature_date)
-         or _first_date(head, lambda ln: _only_date(ln) or _speech_date(ln)))
+         or _first_date(head, lambda ln: _only_date(ln) or _speech_date(ln) or _title_date(ln)))
     if d:
         return d
     f = _finder()
