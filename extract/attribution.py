@@ -36,6 +36,8 @@ def _rules():
         "head": int(p.raw["pieces"]["ArticleHead"]),
         "funder": p["Funder"],
         "state": p["StateActor"],
+        "breakdown": p["Breakdown"],
+        "full_stop": p.raw["full_stop"],
         "change_from": p["ChangeFrom"],
         "change_undated": p["ChangeUndated"],
         "change_to": p["ChangeTo"],
@@ -80,7 +82,16 @@ class Attributor:
             reg = self._dominant(head)
             self._head_region[idx] = reg
             ctx = [reg.code] if reg and reg.code and reg.code != "000000" else []
-            self.mentions += self._usable(self.gaz.find(text, art.start, art.end, context=ctx))
+            found = self.gaz.find(text, art.start, art.end, context=ctx)
+            # a 我区 the head's region does not resolve (a delegation from 宁夏 reporting on
+            # 北京): read against the other places the article names
+            spans = {(m.start, m.end) for m in found}
+            if any(s not in spans for s in self.gaz.deictic_spans(text, art.start, art.end)):
+                # (not the head region's own units: they would have resolved it)
+                others = [m.code for m in found if m.code and not m.masked and m.code != "000000"
+                          and not (ctx and self._within(m.code, ctx[0]))]
+                found = self.gaz.find(text, art.start, art.end, context=ctx, fallback=others)
+            self.mentions += self._usable(found)
         self.m_starts = [m.start for m in self.mentions]
         self._art_region: dict = {}
         self._art_times: dict = {}
@@ -134,16 +145,36 @@ class Attributor:
         self._art_region[idx] = reg
         return reg
 
+    def _full_sentence_start(self, pos: int, sent_start: int) -> int:
+        """Start of the sentence up to its 。!? (clauses after a ; share its subject:
+        全国各省…已落实(…);新农合…也已落实), within the paragraph."""
+        para = self.st.paragraph_at(pos)
+        lo = para.start if para is not None else sent_start
+        if lo >= sent_start:
+            return sent_start
+        cut = max(self.text.rfind(c, lo, sent_start) for c in _rules()["full_stop"])
+        return cut + 1 if cut >= 0 else lo
+
+    def _in_aside(self, m: RegionMention, pos: int) -> bool:
+        """Whether *m* stands in a parenthesis closed before *pos* (最高的北京268元)."""
+        seg = self.text[m.end:pos]
+        return seg.count(")") > seg.count("(")
+
     def region_for(self, pos: int, sent_start: int) -> Optional[RegionMention]:
         masked = None
-        own = _rules()["own"]
-        in_sent = self._between(sent_start, pos)
-        state = _rules()["state"].search(self.text, sent_start, pos)
+        r = _rules()
+        own = r["own"]
+        in_sent = self._between(self._full_sentence_start(pos, sent_start), pos)
+        state = r["state"].search(self.text, sent_start, pos)
+        if state and r["breakdown"].search(self.text, state.end(), pos):
+            state = None    # 国家将标准提高到200元,其中中央财政补助124元: the local share
         for m in reversed(in_sent):
             if state and m.start < state.start():
                 break
             if own.search(self.text, m.end, pos):
                 break
+            if self._in_aside(m, pos):
+                continue
             if m.code == "000000" and m.surface not in NATIONAL_SUBJECTS:
                 continue
             if is_funder(self.text, m):

@@ -367,10 +367,18 @@ class Gazetteer:
         return None
 
     def find(self, text: str, start: int = 0, end: Optional[int] = None,
-             context: Optional[Sequence[str]] = None) -> list[RegionMention]:
-        """Region mentions in ``text[start:end]`` (offsets into *text*), in text order."""
+             context: Optional[Sequence[str]] = None,
+             fallback: Optional[Sequence[str]] = None) -> list[RegionMention]:
+        """Region mentions in ``text[start:end]`` (offsets into *text*), in text order.
+
+        A deictic 我区/本市/全县 resolves against *context*; when none of its chains has a
+        unit of that kind, against *fallback* (the other places the report names: a
+        delegation's report on 北京 written in 宁夏 calls 宁夏 我区).  该县/该市 is the unit
+        of that kind just named before it (彭阳县…该县), else as a deictic."""
         end = len(text) if end is None else min(end, len(text))
         context = [str(c) for c in (context or []) if c]
+        fallback = [str(c) for c in (fallback or []) if c]
+        last_named: Optional[Region] = None
         tokens = []   # (start, end, type, payload)
         for s, e, surface, kind, cands in self._names(text, start, end):
             tokens.append((s, e, "name", (surface, kind, cands)))
@@ -405,6 +413,7 @@ class Gazetteer:
                             m = self._mention(text, head.start, e, unit)
                             mentions.append(m)
                             prev, last_end = (m, unit, "name"), e
+                            last_named = unit
                             continue
                 if surface in self._chain_only:
                     continue
@@ -413,6 +422,7 @@ class Gazetteer:
                     m = RegionMention(s, e, text[s:e], None, None, ambiguous=True)
                 else:
                     m = self._mention(text, s, e, unit)
+                    last_named = unit
                 mentions.append(m)
                 prev, last_end = (m, unit, "name"), e
             elif typ == "masked":
@@ -431,13 +441,40 @@ class Gazetteer:
                 mentions.append(m)
                 prev, last_end = (m, r, "national"), e
             else:  # deictic
-                unit = self._deictic_unit(payload, context)
+                unit = None
+                if text[s] == "该" and last_named is not None:
+                    unit = self._deictic_unit(payload, [last_named.code])
+                unit = unit or self._deictic_unit(payload, context)
+                if unit is None and fallback:
+                    unit = self._fallback_unit(payload, fallback)
                 if unit is None:
                     continue
                 m = self._mention(text, s, e, unit)
                 mentions.append(m)
                 prev, last_end = (m, unit, "deictic"), e
         return mentions
+
+    def _fallback_unit(self, ends: tuple, fallback: Sequence[str]) -> Optional[Region]:
+        """The unit whose name ends in *ends* that most of the *fallback* codes (one per
+        mention, so repeated) lie in; None on a tie."""
+        tally: dict[str, int] = {}
+        for k in fallback:
+            for code in self.ancestors(k):
+                r = self.get(code)
+                if r is not None and r.name.endswith(ends):
+                    tally[code] = tally.get(code, 0) + 1
+                    break
+        if not tally:
+            return None
+        ranked = sorted(tally.items(), key=lambda kv: -kv[1])
+        if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+            return None
+        return self.get(ranked[0][0])
+
+    def deictic_spans(self, text: str, start: int = 0, end: Optional[int] = None) -> set:
+        """(start, end) of every deictic word (我区, 本市, 全县, 该县, 自治区) in the text."""
+        end = len(text) if end is None else min(end, len(text))
+        return {(m.start(), m.end()) for rx, _ in self._deictic for m in rx.finditer(text, start, end)}
 
     def _mention(self, text: str, s: int, e: int, unit: Region) -> RegionMention:
         return RegionMention(s, e, text[s:e], unit.code, unit.full_name, alt=self._alt(unit))
