@@ -35,6 +35,11 @@ def _rules():
         "nat_before": p["NationalReferenceBefore"],
         "head": int(p.raw["pieces"]["ArticleHead"]),
         "funder": p["Funder"],
+        "named_ref": p["NamedReferenceBefore"],
+        "national_body": p["NationalBody"],
+        "dateline_before": p["DatelineBefore"],
+        "dateline_after": p["DatelineAfter"],
+        "caption": p["Caption"],
         "state": p["StateActor"],
         "breakdown": p["Breakdown"],
         "full_stop": p.raw["full_stop"],
@@ -52,6 +57,20 @@ NATIONAL_SUBJECTS = {"全国", "我国", "全国范围"}
 def is_funder(text: str, m: RegionMention) -> bool:
     """中央和自治区补助资金, 省财政下拨: the place pays; the sentence is about another."""
     return bool(_rules()["funder"].match(text, m.end))
+
+
+def is_named_reference(text: str, m: RegionMention) -> bool:
+    """A named place as a model, partner or yardstick (学习借鉴三明经验, 对口支援的青川县,
+    比六安市高), not the subject."""
+    return (m.code is not None and m.code != "000000" and not m.surface.startswith(("全", "我", "本", "该"))
+            and bool(_rules()["named_ref"].search(text, max(0, m.start - 10), m.start)))
+
+
+def is_dateline(text: str, m: RegionMention) -> bool:
+    """The place of a news dateline (新华社北京3月5日电)."""
+    r = _rules()
+    return bool(r["dateline_before"].search(text, max(0, m.start - 6), m.start)
+                and r["dateline_after"].match(text, m.end))
 
 
 def is_national_reference(text: str, m: RegionMention) -> bool:
@@ -75,11 +94,17 @@ class Attributor:
         # 我市 and shared short names (朝阳, 鼓楼区) resolve inside that report
         self.mentions = []
         self._head_region: dict = {}
+        self._captions = [m.span() for m in _rules()["caption"].finditer(text)]
+        self._caption_starts = [a for a, _ in self._captions]
         for idx, art in enumerate(st.articles):
             head_end = min([art.end, art.start + _rules()["head"]]
                            + [a for a, _ in tables if art.start <= a])
             head = self._usable(self.gaz.find(text, art.start, head_end))
-            reg = self._dominant(head)
+            # the unit the title names (关于固原市2018年医改工作情况的报告) is the report's,
+            # whatever counties its first lines go on to name
+            ti = text.find(art.title, art.start, head_end) if art.title else -1
+            titled = [m for m in head if ti >= 0 and ti <= m.start and m.end <= ti + len(art.title)]
+            reg = self._dominant(titled) or self._dominant(head)
             self._head_region[idx] = reg
             ctx = [reg.code] if reg and reg.code and reg.code != "000000" else []
             found = self.gaz.find(text, art.start, art.end, context=ctx)
@@ -102,7 +127,14 @@ class Attributor:
     # ---- regions -------------------------------------------------------------------
     def _usable(self, found) -> list:
         return [m for m in found if not (m.ambiguous and m.code is None and not m.masked)
-                and not is_national_reference(self.text, m)]
+                and not is_national_reference(self.text, m)
+                and not is_named_reference(self.text, m)
+                and not is_dateline(self.text, m)
+                and not self._in_caption(m.start)]
+
+    def _in_caption(self, pos: int) -> bool:
+        i = bisect.bisect_right(self._caption_starts, pos) - 1
+        return i >= 0 and pos < self._captions[i][1]
 
     def region_named(self, header: str, pos: int) -> Optional[RegionMention]:
         """The region a table header names (吴兴区), resolved in the context of its article."""
@@ -175,7 +207,7 @@ class Attributor:
                 break
             if self._in_aside(m, pos):
                 continue
-            if m.code == "000000" and m.surface not in NATIONAL_SUBJECTS:
+            if m.code == "000000" and not self._national_subject(m):
                 continue
             if is_funder(self.text, m):
                 continue
@@ -205,7 +237,7 @@ class Attributor:
 
     def _section_region_uncached(self, start: int, end: int, idx: int) -> tuple:
         ms = [m for m in self._between(start, end)
-              if not (m.code == "000000" and m.surface not in NATIONAL_SUBJECTS)]
+              if not (m.code == "000000" and not self._national_subject(m))]
         reg = self._dominant(ms)
         if reg is None:
             return None, next((m for m in ms if m.masked), None)
@@ -217,6 +249,11 @@ class Attributor:
                 for m in ms if m.code and not m.masked):
             return art_reg, None
         return reg, None
+
+    @staticmethod
+    def _national_subject(m: RegionMention) -> bool:
+        """全国/我国, or a national body (卫生部公布…, 国务院决定…): the statement is national."""
+        return m.surface in NATIONAL_SUBJECTS or bool(_rules()["national_body"].fullmatch(m.surface))
 
     def _national(self, m) -> RegionMention:
         return RegionMention(m.start(), m.end(), m.group(0)[:2], "000000", "全国")
