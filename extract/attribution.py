@@ -42,6 +42,7 @@ def _rules():
         "caption": p["Caption"],
         "state": p["StateActor"],
         "breakdown": p["Breakdown"],
+        "year_line_stop": p["YearLineStop"],
         "full_stop": p.raw["full_stop"],
         "change_from": p["ChangeFrom"],
         "change_undated": p["ChangeUndated"],
@@ -50,6 +51,7 @@ def _rules():
     }
 
 
+YEAR_LINE_MAX = 40     # characters of a year line (a bulletin's per-year heading)
 TARGET_YEAR = regex.compile(r"到|至|力争|计划|争取")
 NATIONAL_SUBJECTS = {"全国", "我国", "全国范围"}
 
@@ -120,6 +122,7 @@ class Attributor:
         self.m_starts = [m.start for m in self.mentions]
         self._art_region: dict = {}
         self._art_times: dict = {}
+        self._year_line: dict = {}
         self._art_date: dict = {}
         self._doc_date = None
         self._doc_date_done = False
@@ -332,6 +335,31 @@ class Attributor:
             self._art_times[idx] = (ts, [t.start for t in ts])
         return self._art_times[idx]
 
+    def _year_lines(self, idx: int) -> tuple:
+        """(mentions, starts) of the year lines of article *idx*: paragraphs of one short
+        line, no sentence, holding one time phrase, a whole single year (2017年,
+        2017年度全市卫生健康事业发展情况; not a date line, a month, a span or 今年)."""
+        if idx not in self._year_line:
+            ts, _ = self._times(idx)
+            art = self.st.articles[idx]
+            by_para: dict = {}
+            for t in ts:
+                p = self.st.paragraph_index(t.start)
+                if p is not None:
+                    by_para.setdefault(p, []).append(t)
+            out = []
+            for p, ms in sorted(by_para.items()):
+                para = self.st.paragraphs[p]
+                t = ms[0]
+                if (len(ms) != 1 or t.relative or t.year is None or para.start == art.start
+                        or para.end - para.start > YEAR_LINE_MAX
+                        or t.period_start != f"{t.year}-01-01" or t.period_end != f"{t.year}-12-31"
+                        or _rules()["year_line_stop"].search(self.text, para.start, para.end)):
+                    continue
+                out.append(t)
+            self._year_line[idx] = (out, [t.start for t in out])
+        return self._year_line[idx]
+
     def _dates(self, t: TimeMention, pos: int) -> bool:
         """Whether mention *t* can date a value at *pos*: the year of a change's starting
         value (由去年的1.8万元降至1.5万元) dates only the value right after its 的."""
@@ -381,10 +409,18 @@ class Attributor:
             if t.end <= pos and self._dates(t, pos):
                 return t if t.year is not None else None
         art = self.st.articles[idx]
+        # a year line (2017年, 2016年全市卫生事业发展情况: one section per year of a
+        # multi-year bulletin) dates the paragraphs under it, unless a numbered section
+        # names a year nearer to the value
+        yl = self._year_lines(idx)
+        k = bisect.bisect_right(yl[1], pos) - 1
+        line_t = yl[0][k] if k >= 0 else None
         for sec in reversed(self._section_path(pos)):
             for t in reversed(ts[bisect.bisect_left(starts, sec.start):j]):
                 if t.end <= pos and t.year is not None and self._dates(t, pos):
-                    return t
+                    return line_t if line_t is not None and line_t.start > t.start else t
+        if line_t is not None:
+            return line_t
         # the article's head: its title's year (2012年医改工作总结) before a date line
         # under it (二〇一三年一月八日 is when the report on 2012 was written)
         title_end = art.start + len(art.title or "") + 8
