@@ -23,7 +23,7 @@ from typing import Optional
 from .model import RegionMention, TimeMention
 from .patterns import load_patterns
 from .regions import Gazetteer
-from .timeref import document_date, find_times, summary_year
+from .timeref import document_date, document_date_kind, find_times, summary_year
 
 
 @lru_cache(maxsize=1)
@@ -125,6 +125,7 @@ class Attributor:
         self._year_line: dict = {}
         self._art_date: dict = {}
         self._doc_date = None
+        self._doc_date_kind = None
         self._doc_date_done = False
 
     # ---- regions -------------------------------------------------------------------
@@ -286,7 +287,7 @@ class Attributor:
     # ---- time --------------------------------------------------------------------------
     def document_date(self):
         if not self._doc_date_done:
-            self._doc_date = document_date(self.text)
+            self._doc_date, self._doc_date_kind = document_date_kind(self.text)
             self._doc_date_done = True
         return self._doc_date
 
@@ -298,8 +299,16 @@ class Attributor:
         further ahead do not), taken as that year's last day."""
         if idx not in self._art_date:
             art = self.st.articles[idx]
-            d = document_date(self.text[art.start:art.end]) if len(self.st.articles) > 1 else None
-            d = d or self.document_date()
+            d, kind = (document_date_kind(self.text[art.start:art.end]) if len(self.st.articles) > 1
+                       else (None, None))
+            if d is None:
+                d, kind = self.document_date(), self._doc_date_kind
+            if d is not None and kind == "timestamp":
+                # a page copied years after the report (上传时间:2021, a report on 2011):
+                # the latest year the report states, when the page date is past the year after
+                stated = self._stated_years(art)[0]
+                if stated and d.year > max(stated) + 1:
+                    d = date(max(stated), 12, 31)
             if d is not None:
                 # a summary of year Y signed in Y+1, or a web page posting or copying it
                 # later, still calls Y 今年: the report states its own period
@@ -307,13 +316,7 @@ class Attributor:
                 if y is not None and y < d.year:
                     d = date(y, 12, 31)
             if d is None:
-                stated, ahead = [], []
-                for t in find_times(self.text, None, art.start, art.end):
-                    if t.year is None or t.relative or not 1949 < t.year <= date.today().year:
-                        continue
-                    if t.period_start and t.year - int(t.period_start[:4]) >= 2:
-                        continue    # a plan period (“十二五”) or a span of years states no year
-                    (ahead if TARGET_YEAR.match(t.surface) else stated).append(t.year)
+                stated, ahead = self._stated_years(art)
                 title_years = [t.year for t in find_times(art.title or "", None)
                                if t.year is not None and not t.relative]
                 if title_years:
@@ -326,6 +329,17 @@ class Attributor:
                     d = date(y, 12, 31)
             self._art_date[idx] = d
         return self._art_date[idx]
+
+    def _stated_years(self, art) -> tuple:
+        """(years the article states, years it sets goals for: 到2010年底, 力争…)."""
+        stated, ahead = [], []
+        for t in find_times(self.text, None, art.start, art.end):
+            if t.year is None or t.relative or not 1949 < t.year <= date.today().year:
+                continue
+            if t.period_start and t.year - int(t.period_start[:4]) >= 2:
+                continue    # a plan period (“十二五”) or a span of years states no year
+            (ahead if TARGET_YEAR.match(t.surface) else stated).append(t.year)
+        return stated, ahead
 
     def _times(self, idx: int) -> tuple:
         if idx not in self._art_times:

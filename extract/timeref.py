@@ -60,7 +60,7 @@ import regex
 
 from extract.model import TimeMention
 
-__all__ = ["document_date", "find_times", "summary_year", "year_at", "YearResolver"]
+__all__ = ["document_date", "document_date_kind", "find_times", "summary_year", "year_at", "YearResolver"]
 
 _FW = str.maketrans("０１２３４５６７８９－．", "0123456789-.")
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
@@ -572,21 +572,30 @@ def _first_date(lines, read) -> Optional[date]:
 
 def document_date(text: str) -> Optional[date]:
     """The date the document was written or published (see the module doc for the rule)."""
+    return document_date_kind(text)[0]
+
+
+def document_date_kind(text: str) -> tuple:
+    """(`document_date`, where it comes from: "signature", "header", "timestamp" -- a web
+    page's publication or copy time --, "month", or None)."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
     signature, head = lines[-8:][::-1], _head_lines(lines)
-    d = (_first_date(signature, _signature_date)
-         or _first_date(head, lambda ln: _only_date(ln) or _speech_date(ln) or _title_date(ln)))
+    d = _first_date(signature, _signature_date)
     if d:
-        return d
+        return d, "signature"
+    d = _first_date(head, lambda ln: _only_date(ln) or _speech_date(ln) or _title_date(ln))
+    if d:
+        return d, "header"
     f = _finder()
     for part in (text[:3000], text[-3000:]):
         for m in f.timestamp.finditer(part):
             d = _date_of(m.group("date"))
             if d:
-                return d
+                return d, "timestamp"
     # dated to the month only (2016 年 11 月 under the title or signed so): its last day
-    return (_first_date(signature, lambda ln: _month_date(ln, signature=True))
-            or _first_date(head, lambda ln: _month_date(ln, signature=False)))
+    d = (_first_date(signature, lambda ln: _month_date(ln, signature=True))
+         or _first_date(head, lambda ln: _month_date(ln, signature=False)))
+    return (d, "month") if d else (None, None)
 
 
 # ---- year inheritance -------------------------------------------------------------------

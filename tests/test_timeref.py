@@ -351,3 +351,18 @@ def test_a_plan_period_is_not_the_year_an_undated_article_states():
     st = parse_structure(text)
     attr = Attributor(text, st)
     assert attr.article_date(0).year == 2010
+
+
+def test_a_copy_date_years_later_does_not_date_the_report():
+    """A report on 2011 copied to a page in 2021: 目前 is 2011, not 2021; a page posted in
+    the year after the latest year stated still dates it (a news item on last year's data)."""
+    from extract.attribution import Attributor
+    from extract.structure import parse_structure
+    from extract.timeref import document_date_kind
+    old = "某县医改工作总结\n时间:2021-06-15 09:12\n2011年,全县新农合参合率达到97%。目前报销比例为70%。\n"
+    assert document_date_kind(old) == (date(2021, 6, 15), "timestamp")
+    attr = Attributor(old, parse_structure(old))
+    assert attr.time_for(old.index("70%"), old.index("目前")).year == 2011
+    news = "某县去年新农合运行平稳\n发布时间:2019-03-02\n2018年全县参合率97%。目前报销比例为70%。\n"
+    attr = Attributor(news, parse_structure(news))
+    assert attr.time_for(news.index("70%"), news.index("目前")).year == 2019
