@@ -23,7 +23,7 @@ from typing import Optional
 from .model import RegionMention, TimeMention
 from .patterns import load_patterns
 from .regions import Gazetteer
-from .timeref import document_date, document_date_kind, find_times, summary_year
+from .timeref import document_date, document_date_kind, find_times, summary_year, timestamp_spans
 
 
 @lru_cache(maxsize=1)
@@ -333,9 +333,12 @@ class Attributor:
     def _stated_years(self, art) -> tuple:
         """(years the article states, years it sets goals for: 到2010年底, 力争…)."""
         stated, ahead = [], []
+        stamps = timestamp_spans(self.text, art.start, art.end)
         for t in find_times(self.text, None, art.start, art.end):
             if t.year is None or t.relative or not 1949 < t.year <= date.today().year:
                 continue
+            if any(a <= t.start < b for a, b in stamps):
+                continue    # the page's own timestamp states nothing about the report
             if t.period_start and t.year - int(t.period_start[:4]) >= 2:
                 continue    # a plan period (“十二五”) or a span of years states no year
             (ahead if TARGET_YEAR.match(t.surface) else stated).append(t.year)

@@ -60,7 +60,7 @@ import regex
 
 from extract.model import TimeMention
 
-__all__ = ["document_date", "document_date_kind", "find_times", "summary_year", "year_at", "YearResolver"]
+__all__ = ["document_date", "document_date_kind", "timestamp_spans", "find_times", "summary_year", "year_at", "YearResolver"]
 
 _FW = str.maketrans("０１２３４５６７８９－．", "0123456789-.")
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
@@ -568,6 +568,12 @@ def _title_date(line: str) -> Optional[date]:
 
 def _first_date(lines, read) -> Optional[date]:
     return next((d for d in map(read, lines) if d), None)
+
+
+def timestamp_spans(text: str, start: int = 0, end: Optional[int] = None) -> list:
+    """(start, end) of the labelled page timestamps (发布时间:2021-06-15) in the text."""
+    end = len(text) if end is None else end
+    return [m.span() for m in _finder().timestamp.finditer(text, start, end)]
 
 
 def document_date(text: str) -> Optional[date]:
