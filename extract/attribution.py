@@ -36,10 +36,13 @@ def _rules():
         "head": int(p.raw["pieces"]["ArticleHead"]),
         "funder": p["Funder"],
         "named_ref": p["NamedReferenceBefore"],
+        # the characters such a cue can end with: most mentions need no look back at all
+        "named_ref_last": frozenset("习鉴广制照考援扶建于过及比较了的省市县区州旗我本"),
+        "dateline_last": frozenset("社网报台"),
         "national_body": p["NationalBody"],
         "dateline_before": p["DatelineBefore"],
         "dateline_after": p["DatelineAfter"],
-        "caption": p["Caption"],
+        "caption": regex.compile(p["Caption"].pattern, regex.MULTILINE),
         "state": p["StateActor"],
         "breakdown": p["Breakdown"],
         "year_line_stop": p["YearLineStop"],
@@ -51,6 +54,7 @@ def _rules():
     }
 
 
+YEAR_WORD = regex.compile(r"(?<![0-9])((?:19|20)[0-9]{2})[ \t]?年")
 YEAR_LINE_MAX = 40     # characters of a year line (a bulletin's per-year heading)
 TARGET_YEAR = regex.compile(r"到|至|力争|计划|争取")
 NATIONAL_SUBJECTS = {"全国", "我国", "全国范围"}
@@ -64,13 +68,18 @@ def is_funder(text: str, m: RegionMention) -> bool:
 def is_named_reference(text: str, m: RegionMention) -> bool:
     """A named place as a model, partner or yardstick (学习借鉴三明经验, 对口支援的青川县,
     比六安市高), not the subject."""
-    return (m.code is not None and m.code != "000000" and not m.surface.startswith(("全", "我", "本", "该"))
-            and bool(_rules()["named_ref"].search(text, max(0, m.start - 10), m.start)))
+    if m.code is None or m.code == "000000" or m.surface.startswith(("全", "我", "本", "该", "当")):
+        return False
+    if m.start == 0 or text[m.start - 1] not in _rules()["named_ref_last"]:
+        return False
+    return bool(_rules()["named_ref"].search(text, max(0, m.start - 10), m.start))
 
 
 def is_dateline(text: str, m: RegionMention) -> bool:
     """The place of a news dateline (新华社北京3月5日电)."""
     r = _rules()
+    if m.start == 0 or text[m.start - 1] not in r["dateline_last"]:
+        return False
     return bool(r["dateline_before"].search(text, max(0, m.start - 6), m.start)
                 and r["dateline_after"].match(text, m.end))
 
@@ -96,7 +105,12 @@ class Attributor:
         # 我市 and shared short names (朝阳, 鼓楼区) resolve inside that report
         self.mentions = []
         self._head_region: dict = {}
-        self._captions = [m.span() for m in _rules()["caption"].finditer(text)]
+        self._captions = []
+        for m in _rules()["caption"].finditer(text):
+            a = text.rfind("\n", 0, m.start()) + 1
+            b = text.find("\n", m.end())
+            if not self._captions or a >= self._captions[-1][1]:
+                self._captions.append((a, len(text) if b < 0 else b))
         self._caption_starts = [a for a, _ in self._captions]
         for idx, art in enumerate(st.articles):
             head_end = min([art.end, art.start + _rules()["head"]]
@@ -109,15 +123,18 @@ class Attributor:
             reg = self._dominant(titled) or self._dominant(head)
             self._head_region[idx] = reg
             ctx = [reg.code] if reg and reg.code and reg.code != "000000" else []
-            found = self.gaz.find(text, art.start, art.end, context=ctx)
+            unresolved: list = []
+            found = self.gaz.find(text, art.start, art.end, context=ctx, unresolved=unresolved)
             # a 我区 the head's region does not resolve (a delegation from 宁夏 reporting on
             # 北京): read against the other places the article names
-            spans = {(m.start, m.end) for m in found}
-            if any(s not in spans for s in self.gaz.deictic_spans(text, art.start, art.end)):
+            if any(text[s] in "我本全" or text[s:e] == "自治区" for s, e in unresolved):
                 # (not the head region's own units: they would have resolved it)
                 others = [m.code for m in found if m.code and not m.masked and m.code != "000000"
                           and not (ctx and self._within(m.code, ctx[0]))]
-                found = self.gaz.find(text, art.start, art.end, context=ctx, fallback=others)
+                if others:
+                    extra = [m for s, e in unresolved if text[s] in "我本全" or text[s:e] == "自治区"
+                             for m in self.gaz.find(text, s, e, context=ctx, fallback=others)]
+                    found = sorted(found + extra, key=lambda m: m.start)
             self.mentions += self._usable(found)
         self.m_starts = [m.start for m in self.mentions]
         self._art_region: dict = {}
@@ -184,6 +201,11 @@ class Attributor:
     def _full_sentence_start(self, pos: int, sent_start: int) -> int:
         """Start of the sentence up to its 。!? (clauses after a ; share its subject:
         全国各省…已落实(…);新农合…也已落实), within the paragraph."""
+        k = sent_start - 1
+        while k >= 0 and self.text[k] in " \t":
+            k -= 1
+        if k < 0 or self.text[k] != ";":
+            return sent_start          # not a clause after a ;
         para = self.st.paragraph_at(pos)
         lo = para.start if para is not None else sent_start
         if lo >= sent_start:
@@ -306,9 +328,9 @@ class Attributor:
             if d is not None and kind == "timestamp":
                 # a page copied years after the report (上传时间:2021, a report on 2011):
                 # the latest year the report states, when the page date is past the year after
-                stated = self._stated_years(art)[0]
-                if stated and d.year > max(stated) + 1:
-                    d = date(max(stated), 12, 31)
+                latest = self._latest_year(art)
+                if latest is not None and d.year > latest + 1:
+                    d = date(latest, 12, 31)
             if d is not None:
                 # a summary of year Y signed in Y+1, or a web page posting or copying it
                 # later, still calls Y 今年: the report states its own period
@@ -329,6 +351,15 @@ class Attributor:
                     d = date(y, 12, 31)
             self._art_date[idx] = d
         return self._art_date[idx]
+
+    def _latest_year(self, art) -> Optional[int]:
+        """The latest year (19xx年/20xx年) the article's text states outside the page's own
+        timestamps: a quick scan, asked only of articles dated by a web timestamp."""
+        stamps = timestamp_spans(self.text, art.start, art.end)
+        ys = [int(m.group(1)) for m in YEAR_WORD.finditer(self.text, art.start, art.end)
+              if not any(a <= m.start() < b for a, b in stamps)]
+        ys = [y for y in ys if y <= date.today().year]
+        return max(ys) if ys else None
 
     def _stated_years(self, art) -> tuple:
         """(years the article states, years it sets goals for: 到2010年底, 力争…)."""
@@ -388,8 +419,11 @@ class Attributor:
         after 由原来的/由实施前的 it is undated; after a plain 由 the time phrase dates the
         change, so A is the level of the year before (ANNOTATION rule 8)."""
         t = self._time_for(pos, sent_start)
-        r = _rules()
         lo = max(sent_start, pos - 8)
+        seg = self.text[lo:pos]
+        if "由" not in seg and "从" not in seg:
+            return t
+        r = _rules()
         if r["change_undated"].search(self.text, lo, pos) or (
                 r["change_from"].search(self.text, lo, pos)
                 and r["reform_contrast"].search(self.text, sent_start, pos)):

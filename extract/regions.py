@@ -370,14 +370,16 @@ class Gazetteer:
 
     def find(self, text: str, start: int = 0, end: Optional[int] = None,
              context: Optional[Sequence[str]] = None,
-             fallback: Optional[Sequence[str]] = None) -> list[RegionMention]:
+             fallback: Optional[Sequence[str]] = None,
+             unresolved: Optional[list] = None) -> list[RegionMention]:
         """Region mentions in ``text[start:end]`` (offsets into *text*), in text order.
 
         A deictic 我区/本市/全县 resolves against *context*; when none of its chains has a
         unit of that kind, against *fallback* (the other places the report names: a
         delegation's report on 北京 written in 宁夏 calls 宁夏 我区).  该县/该市 is the unit
         of that kind just named before it (彭阳县…该县), else as a deictic; 当地 is the unit
-        named at most LOCAL_REACH characters before it, else nothing."""
+        named at most LOCAL_REACH characters before it, else nothing.  The (start, end) of
+        the deictics left unresolved are appended to *unresolved* when it is given."""
         end = len(text) if end is None else min(end, len(text))
         context = [str(c) for c in (context or []) if c]
         fallback = [str(c) for c in (fallback or []) if c]
@@ -456,6 +458,8 @@ class Gazetteer:
                 if unit is None and fallback:
                     unit = self._fallback_unit(payload, fallback)
                 if unit is None:
+                    if unresolved is not None:
+                        unresolved.append((s, e))
                     continue
                 m = self._mention(text, s, e, unit)
                 mentions.append(m)
@@ -478,11 +482,6 @@ class Gazetteer:
         if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
             return None
         return self.get(ranked[0][0])
-
-    def deictic_spans(self, text: str, start: int = 0, end: Optional[int] = None) -> set:
-        """(start, end) of every deictic word (我区, 本市, 全县, 该县, 自治区) in the text."""
-        end = len(text) if end is None else min(end, len(text))
-        return {(m.start(), m.end()) for rx, _ in self._deictic for m in rx.finditer(text, start, end)}
 
     def _mention(self, text: str, s: int, e: int, unit: Region) -> RegionMention:
         return RegionMention(s, e, text[s:e], unit.code, unit.full_name, alt=self._alt(unit))

@@ -371,10 +371,6 @@ def _resolve(kind: str, core: str, doc: Optional[date], out, text: str, pos: int
         y, mo, d = (int(x) for x in re.split(r"[-/.]", c)[:3])
         day = _iso(y, mo, d)
         return (y, day, day, False) if day else None
-    if kind == "DmyDate":
-        d, mo, y = (int(x) for x in re.split(r"[.]", c)[:3])
-        day = _iso(y, mo, d)
-        return (y, day, day, False) if day else None
     if kind == "YearRange":
         m = re.match(r"(\d{4})年?[-—–~～至到]{1,2}(\d{4}|\d{2})年", c)
         y1, y2 = int(m.group(1)), m.group(2)
@@ -471,13 +467,19 @@ def _resolve(kind: str, core: str, doc: Optional[date], out, text: str, pos: int
 
 # ---- the document date ------------------------------------------------------------------
 
+_DMY = re.compile(r"(\d{1,2})[.．](\d{1,2})[.．](\d{4})")
+
+
 def _date_of(s: str) -> Optional[date]:
+    dmy = _DMY.fullmatch(s.strip())
+    if dmy:
+        iso = _iso(int(dmy.group(3)), int(dmy.group(2)), int(dmy.group(1)))
+        return date.fromisoformat(iso) if iso else None
     ms = find_times(s)
     for m in ms:
         if m.period_start and m.period_start == m.period_end and m.year is not None:
             c = _clean(m.surface)
-            if (re.search(r"[日号]$", c) or re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}", c)
-                    or re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", c)):
+            if re.search(r"[日号]$", c) or re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}", c):
                 return date.fromisoformat(m.period_start)
     return None
 
