@@ -45,6 +45,7 @@ def _rules():
         "caption": regex.compile(p["Caption"].pattern, regex.MULTILINE),
         "state": p["StateActor"],
         "breakdown": p["Breakdown"],
+        "list_joiner": p["ListJoiner"],
         "year_line_stop": p["YearLineStop"],
         "full_stop": p.raw["full_stop"],
         "change_from": p["ChangeFrom"],
@@ -241,7 +242,8 @@ class Attributor:
                 masked = masked or m
                 continue
             if m.code:
-                return m
+                return self._list_parent(m, in_sent)
+
         if state:
             return self._national(state)
         idx = self.st.article_at(pos)
@@ -251,6 +253,35 @@ class Attributor:
                 return reg
             masked = masked or sec_masked
         return masked or self.article_region(idx)
+
+    def _list_parent(self, m: RegionMention, in_sent: list) -> RegionMention:
+        """Several units listed together (在永济市、芮城县试点, 谷城县、保康县等4个县): the
+        value is about their common parent, not the last one named."""
+        group = [m]
+        i = next(k for k, x in enumerate(in_sent) if x is m)
+        joiner = _rules()["list_joiner"]
+        while i > 0:
+            prev = in_sent[i - 1]
+            if not (prev.code and not prev.masked and prev.code != "000000"
+                    and joiner.fullmatch(self.text, prev.end, group[0].start)):
+                break
+            group.insert(0, prev)
+            i -= 1
+        codes = list(dict.fromkeys(x.code for x in group))
+        if len(codes) < 2:
+            return m
+        common = [c for c in self._ancestors_list(codes[0]) if all(self._within(k, c) for k in codes[1:])]
+        if not common:
+            return m
+        c = common[0]
+        return RegionMention(group[0].start, m.end, self.text[group[0].start:m.end], c,
+                             self.gaz.full_name(c) or m.name)
+
+    def _ancestors_list(self, code: str) -> list:
+        try:
+            return self.gaz.ancestors(code)
+        except Exception:  # pragma: no cover - unknown code
+            return [code]
 
     def _section_region(self, start: int, end: int, idx: int) -> tuple:
         """(the region the section *start*..*end* of article *idx* is about, else None;
