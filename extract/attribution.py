@@ -46,6 +46,7 @@ def _rules():
         "state": p["StateActor"],
         "breakdown": p["Breakdown"],
         "list_joiner": p["ListJoiner"],
+        "respectively": p["Respectively"],
         "year_line_stop": p["YearLineStop"],
         "full_stop": p.raw["full_stop"],
         "change_from": p["ChangeFrom"],
@@ -55,6 +56,7 @@ def _rules():
     }
 
 
+_NUMBER = regex.compile(r"[0-9]+(?:\.[0-9]+)?")
 YEAR_WORD = regex.compile(r"(?<![0-9])((?:19|20)[0-9]{2})[ \t]?年")
 YEAR_LINE_MAX = 40     # characters of a year line (a bulletin's per-year heading)
 TARGET_YEAR = regex.compile(r"到|至|力争|计划|争取")
@@ -242,7 +244,7 @@ class Attributor:
                 masked = masked or m
                 continue
             if m.code:
-                return self._list_parent(m, in_sent)
+                return self._list_parent(m, in_sent, pos)
 
         if state:
             return self._national(state)
@@ -254,9 +256,10 @@ class Attributor:
             masked = masked or sec_masked
         return masked or self.article_region(idx)
 
-    def _list_parent(self, m: RegionMention, in_sent: list) -> RegionMention:
+    def _list_parent(self, m: RegionMention, in_sent: list, pos: Optional[int] = None) -> RegionMention:
         """Several units listed together (在永济市、芮城县试点, 谷城县、保康县等4个县): the
-        value is about their common parent, not the last one named."""
+        value is about their common parent, not the last one named -- unless 分别 follows
+        the list (卢龙、抚宁参合率分别为68%和81%): then the k-th value is the k-th unit's."""
         group = [m]
         i = next(k for k, x in enumerate(in_sent) if x is m)
         joiner = _rules()["list_joiner"]
@@ -270,6 +273,11 @@ class Attributor:
         codes = list(dict.fromkeys(x.code for x in group))
         if len(codes) < 2:
             return m
+        if pos is not None:
+            resp = _rules()["respectively"].search(self.text, m.end, pos)
+            if resp:
+                k = len(_NUMBER.findall(self.text, resp.end(), pos))
+                return group[k] if k < len(group) else m
         common = [c for c in self._ancestors_list(codes[0]) if all(self._within(k, c) for k in codes[1:])]
         if not common:
             return m
