@@ -46,6 +46,8 @@ def _rules():
         "state": p["StateActor"],
         "breakdown": p["Breakdown"],
         "list_joiner": p["ListJoiner"],
+        "example_before": p["ExampleBefore"],
+        "example_frame": p["ExampleFrame"],
         "respectively": p["Respectively"],
         "year_line_stop": p["YearLineStop"],
         "full_stop": p.raw["full_stop"],
@@ -118,7 +120,8 @@ class Attributor:
         for idx, art in enumerate(st.articles):
             head_end = min([art.end, art.start + _rules()["head"]]
                            + [a for a, _ in tables if art.start <= a])
-            head = self._usable(self.gaz.find(text, art.start, head_end))
+            head = [m for m in self._usable(self.gaz.find(text, art.start, head_end))
+                    if not self._is_example(m)]
             # the unit the title names (关于固原市2018年医改工作情况的报告) is the report's,
             # whatever counties its first lines go on to name
             ti = text.find(art.title, art.start, head_end) if art.title else -1
@@ -155,6 +158,15 @@ class Attributor:
                 and not is_named_reference(self.text, m)
                 and not is_dateline(self.text, m)
                 and not self._in_caption(m.start)]
+
+    def _is_example(self, m: RegionMention) -> bool:
+        """A place given as an example (以安徽省为例, 如彭阳县): it is the subject of its own
+        sentence, not of the section or the story around it."""
+        r = _rules()
+        lo = max(0, m.start - 4)
+        return bool(r["example_before"].search(self.text, lo, m.start)
+                    or (r["example_frame"].search(self.text, lo, m.start)
+                        and self.text.startswith("为例", m.end)))
 
     def _in_caption(self, pos: int) -> bool:
         i = bisect.bisect_right(self._caption_starts, pos) - 1
@@ -302,7 +314,8 @@ class Attributor:
 
     def _section_region_uncached(self, start: int, end: int, idx: int) -> tuple:
         ms = [m for m in self._between(start, end)
-              if not (m.code == "000000" and not self._national_subject(m))]
+              if not (m.code == "000000" and not self._national_subject(m))
+              and not self._is_example(m)]
         reg = self._dominant(ms)
         if reg is None:
             return None, next((m for m in ms if m.masked), None)
