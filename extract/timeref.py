@@ -557,15 +557,17 @@ def _head_lines(lines: list) -> list:
     return out
 
 
-_TITLE_DATE = re.compile(r"[(（〔\[【]\s*([^()（）〔〕\[\]【】]{6,24}?)\s*[)）〕\]】]\s*$")
+_TITLE_DATE = re.compile(r"[(（〔\[【]\s*([^()（）〔〕\[\]【】]{6,24}?)\s*[)）〕\]】]\s*$"
+                         r"|(?<=[报告总结汇报做法经验材料公报])[ \t\u3000]+(\S{8,16})\s*$")
 
 
 def _title_date(line: str) -> Optional[date]:
-    """The date a title line ends with in brackets: ``某县医改工作总结（2018年11月28日）``."""
+    """The date a title line ends with, in brackets or after a space:
+    ``某县医改工作总结（2018年11月28日）``, ``某县医改工作总结 2018-11-28``."""
     m = _TITLE_DATE.search(line.strip())
     if not m or len(line.strip()) > 80:
         return None
-    return _only_date(m.group(1))
+    return _only_date(m.group(1) or m.group(2))
 
 
 def _first_date(lines, read) -> Optional[date]:
