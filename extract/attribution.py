@@ -135,8 +135,9 @@ class Attributor:
             # 北京): read against the other places the article names
             if any(text[s] in "我本全" or text[s:e] == "自治区" for s, e in unresolved):
                 # (not the head region's own units: they would have resolved it)
-                others = [m.code for m in found if m.code and not m.masked and m.code != "000000"
-                          and not (ctx and self._within(m.code, ctx[0]))]
+                others = [m.code for m in self._usable(found) if m.code and not m.masked
+                          and m.code != "000000" and not (ctx and self._within(m.code, ctx[0]))
+                          and not self._is_example(m)]
                 if others:
                     extra = [m for s, e in unresolved if text[s] in "我本全" or text[s:e] == "自治区"
                              for m in self.gaz.find(text, s, e, context=ctx, fallback=others)]

@@ -51,3 +51,12 @@ def test_a_partner_or_model_in_the_sentence_is_not_its_subject():
             "学习借鉴三明经验,全县药占比降至27.5%。\n")
     assert _region(text, "89.7%") == "浙江省湖州市德清县"
     assert _region(text, "27.5%") == "浙江省湖州市德清县"
+
+
+def test_quanshi_of_an_unnamed_report_reads_its_own_places_not_a_model():
+    """A report whose head names no place: 全市 is the city its text names, never the
+    model it learns from (学习借鉴三明市经验), however often that is named."""
+    text = ("医改工作自查报告\n市卫生局:\n" + "各项工作有序推进。" * 36 + "\n"
+            "我市学习借鉴三明市经验,学习借鉴三明市做法,按照《咸阳市医药卫生体制改革方案》要求推进医改。\n"
+            "全市参合率达到98%。\n")
+    assert _region(text, "98%") == "陕西省咸阳市"
