@@ -378,6 +378,10 @@ class Attributor:
                        else (None, None))
             if d is None:
                 d, kind = self.document_date(), self._doc_date_kind
+                if len(self.st.articles) > 1 and kind != "timestamp":
+                    # in a file of several reports a signature or header date is one
+                    # report's own; only the page's timestamp is the whole file's
+                    d = kind = None
             if d is not None and kind == "timestamp":
                 # a page copied years after the report (上传时间:2021, a report on 2011):
                 # the latest year the report states, when the page date is past the year after

@@ -60,3 +60,14 @@ def test_quanshi_of_an_unnamed_report_reads_its_own_places_not_a_model():
             "我市学习借鉴三明市经验,学习借鉴三明市做法,按照《咸阳市医药卫生体制改革方案》要求推进医改。\n"
             "全市参合率达到98%。\n")
     assert _region(text, "98%") == "陕西省咸阳市"
+
+
+def test_a_report_in_a_compilation_is_not_dated_by_another_reports_signature():
+    text = ("金寨县2018年医改工作总结\n金寨县卫生健康委员会\n全县参合率99.2%。\n"
+            "金寨县卫生健康委员会\n二〇一八年十二月二十日\n"
+            "沅陵县新农合工作情况汇报\n沅陵县医疗保障局\n2016年全县参合率为97.1%。今年参合率为98.6%。\n")
+    t, st, a = _attr(text)
+    assert [x.title for x in st.articles] == ["金寨县2018年医改工作总结", "沅陵县新农合工作情况汇报"]
+    assert a.article_date(0).isoformat() == "2018-12-20"
+    pos = t.index("98.6%")
+    assert a.time_for(pos, st.sentence_at(pos).start).year == 2016
