@@ -231,8 +231,8 @@ class Attributor:
 
     def _in_aside(self, m: RegionMention, pos: int) -> bool:
         """Whether *m* stands in a parenthesis closed before *pos* (最高的北京268元)."""
-        seg = self.text[m.end:pos]
-        return seg.count(")") > seg.count("(")
+        closes = self.text.count(")", m.end, pos)
+        return bool(closes) and closes > self.text.count("(", m.end, pos)
 
     def region_for(self, pos: int, sent_start: int) -> Optional[RegionMention]:
         masked = None
@@ -242,7 +242,8 @@ class Attributor:
         state = r["state"].search(self.text, sent_start, pos)
         if state and r["breakdown"].search(self.text, state.end(), pos):
             state = None    # 国家将标准提高到200元,其中中央财政补助124元: the local share
-        for m in reversed(in_sent):
+        for i in range(len(in_sent) - 1, -1, -1):
+            m = in_sent[i]
             if state and m.start < state.start():
                 break
             if own.search(self.text, m.end, pos):
@@ -257,7 +258,7 @@ class Attributor:
                 masked = masked or m
                 continue
             if m.code:
-                return self._list_parent(m, in_sent, pos)
+                return self._list_parent(m, in_sent, pos, i)
 
         if state:
             return self._national(state)
@@ -269,12 +270,16 @@ class Attributor:
             masked = masked or sec_masked
         return masked or self.article_region(idx)
 
-    def _list_parent(self, m: RegionMention, in_sent: list, pos: Optional[int] = None) -> RegionMention:
+    def _list_parent(self, m: RegionMention, in_sent: list, pos: Optional[int] = None,
+                     i: Optional[int] = None) -> RegionMention:
         """Several units listed together (在永济市、芮城县试点, 谷城县、保康县等4个县): the
         value is about their common parent, not the last one named -- unless 分别 follows
         the list (卢龙、抚宁参合率分别为68%和81%): then the k-th value is the k-th unit's."""
+        if i is None:
+            i = next(k for k, x in enumerate(in_sent) if x is m)
+        if i == 0:
+            return m
         group = [m]
-        i = next(k for k, x in enumerate(in_sent) if x is m)
         joiner = _rules()["list_joiner"]
         while i > 0:
             prev = in_sent[i - 1]
