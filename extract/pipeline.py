@@ -176,7 +176,7 @@ def _record(src, norm, st, attr, link, sent) -> Record:
     qs, qe = q.start, q.end
     a, b = norm.src_span(qs, qe)
     reg = attr.region_for(qs, sent.start)
-    tm = attr.time_for(qs, sent.start)
+    tm = attr.time_for(qs, sent.start, qe)
     sa, sb = norm.src_span(*_snippet_span(sent.start, sent.end, qs, qe))
     sec = st.section_at(qs)
     rec = Record(

@@ -46,6 +46,8 @@ DATA = Path(__file__).resolve().parent / "data" / "regions.tsv"
 NATIONAL = "000000"
 LEVELS = {"national": 0, "province": 1, "prefecture": 2, "county": 3}
 
+LOCAL_REACH = 80     # characters from a named unit to a 当地 that refers to it
+
 __all__ = ["Region", "Gazetteer", "dominant_region", "NATIONAL"]
 
 
@@ -367,10 +369,22 @@ class Gazetteer:
         return None
 
     def find(self, text: str, start: int = 0, end: Optional[int] = None,
-             context: Optional[Sequence[str]] = None) -> list[RegionMention]:
-        """Region mentions in ``text[start:end]`` (offsets into *text*), in text order."""
+             context: Optional[Sequence[str]] = None,
+             fallback: Optional[Sequence[str]] = None,
+             unresolved: Optional[list] = None) -> list[RegionMention]:
+        """Region mentions in ``text[start:end]`` (offsets into *text*), in text order.
+
+        A deictic 我区/本市/全县 resolves against *context*; when none of its chains has a
+        unit of that kind, against *fallback* (the other places the report names: a
+        delegation's report on 北京 written in 宁夏 calls 宁夏 我区).  该县/该市 is the unit
+        of that kind just named before it (彭阳县…该县), else as a deictic; 当地 is the unit
+        named at most LOCAL_REACH characters before it, else nothing.  The (start, end) of
+        the deictics left unresolved are appended to *unresolved* when it is given."""
         end = len(text) if end is None else min(end, len(text))
         context = [str(c) for c in (context or []) if c]
+        fallback = [str(c) for c in (fallback or []) if c]
+        last_named: Optional[Region] = None
+        last_named_end = -1
         tokens = []   # (start, end, type, payload)
         for s, e, surface, kind, cands in self._names(text, start, end):
             tokens.append((s, e, "name", (surface, kind, cands)))
@@ -405,6 +419,7 @@ class Gazetteer:
                             m = self._mention(text, head.start, e, unit)
                             mentions.append(m)
                             prev, last_end = (m, unit, "name"), e
+                            last_named, last_named_end = unit, e
                             continue
                 if surface in self._chain_only:
                     continue
@@ -413,6 +428,7 @@ class Gazetteer:
                     m = RegionMention(s, e, text[s:e], None, None, ambiguous=True)
                 else:
                     m = self._mention(text, s, e, unit)
+                    last_named, last_named_end = unit, e
                 mentions.append(m)
                 prev, last_end = (m, unit, "name"), e
             elif typ == "masked":
@@ -431,13 +447,41 @@ class Gazetteer:
                 mentions.append(m)
                 prev, last_end = (m, r, "national"), e
             else:  # deictic
-                unit = self._deictic_unit(payload, context)
+                unit = None
+                if not payload:       # 当地: the unit named just before, if any
+                    if last_named is None or s - last_named_end > LOCAL_REACH:
+                        continue
+                    unit = last_named
+                elif text[s] == "该" and last_named is not None:
+                    unit = self._deictic_unit(payload, [last_named.code])
+                unit = unit or self._deictic_unit(payload, context)
+                if unit is None and fallback:
+                    unit = self._fallback_unit(payload, fallback)
                 if unit is None:
+                    if unresolved is not None:
+                        unresolved.append((s, e))
                     continue
                 m = self._mention(text, s, e, unit)
                 mentions.append(m)
                 prev, last_end = (m, unit, "deictic"), e
         return mentions
+
+    def _fallback_unit(self, ends: tuple, fallback: Sequence[str]) -> Optional[Region]:
+        """The unit whose name ends in *ends* that most of the *fallback* codes (one per
+        mention, so repeated) lie in; None on a tie."""
+        tally: dict[str, int] = {}
+        for k in fallback:
+            for code in self.ancestors(k):
+                r = self.get(code)
+                if r is not None and r.name.endswith(ends):
+                    tally[code] = tally.get(code, 0) + 1
+                    break
+        if not tally:
+            return None
+        ranked = sorted(tally.items(), key=lambda kv: -kv[1])
+        if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+            return None
+        return self.get(ranked[0][0])
 
     def _mention(self, text: str, s: int, e: int, unit: Region) -> RegionMention:
         return RegionMention(s, e, text[s:e], unit.code, unit.full_name, alt=self._alt(unit))

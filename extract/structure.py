@@ -245,6 +245,20 @@ def parse_structure(text: str) -> DocStructure:
         art_lines = [0]
         art_titles = [_first_title(text, starts, ends, nonblank, headings, body, rules)]
     title_lines = [k for k in art_lines if k in cands]
+    # an issuing body on the line above a report's title, naming the same place
+    # (开封市卫生健康委员会 / 开封市卫生健康委员会2019年工作总结), heads that report: it is not
+    # the previous report's signature
+    for i in range(1, len(art_lines)):
+        k = art_lines[i]
+        j = bisect.bisect_left(nonblank, k) - 1
+        if j < 0:
+            continue
+        prev = int(nonblank[j])
+        if prev in issuers and prev not in cands and (i == 0 or prev > art_lines[i - 1]):
+            a = text[starts[prev]:ends[prev]].strip()
+            b = text[starts[k]:ends[k]].strip()
+            if len(a) >= 2 and len(b) >= 2 and a[:2] == b[:2]:
+                art_lines[i] = prev
     art_lines[0] = 0
     art_starts = [starts[k] for k in art_lines]
     articles = [Span(a, b, t) for a, b, t in

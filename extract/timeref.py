@@ -60,7 +60,7 @@ import regex
 
 from extract.model import TimeMention
 
-__all__ = ["document_date", "find_times", "summary_year", "year_at", "YearResolver"]
+__all__ = ["document_date", "document_date_kind", "timestamp_spans", "find_times", "summary_year", "year_at", "YearResolver"]
 
 _FW = str.maketrans("０１２３４５６７８９－．", "0123456789-.")
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
@@ -470,7 +470,14 @@ def _resolve(kind: str, core: str, doc: Optional[date], out, text: str, pos: int
 
 # ---- the document date ------------------------------------------------------------------
 
+_DMY = re.compile(r"(\d{1,2})[.．](\d{1,2})[.．](\d{4})")
+
+
 def _date_of(s: str) -> Optional[date]:
+    dmy = _DMY.fullmatch(s.strip())
+    if dmy:
+        iso = _iso(int(dmy.group(3)), int(dmy.group(2)), int(dmy.group(1)))
+        return date.fromisoformat(iso) if iso else None
     ms = find_times(s)
     for m in ms:
         if m.period_start and m.period_start == m.period_end and m.year is not None:
@@ -553,27 +560,55 @@ def _head_lines(lines: list) -> list:
     return out
 
 
+_TITLE_DATE = re.compile(r"[(（〔\[【]\s*([^()（）〔〕\[\]【】]{6,24}?)\s*[)）〕\]】]\s*$"
+                         r"|(?<=[报告总结汇报做法经验材料公报])[ \t\u3000]+(\S{8,16})\s*$")
+
+
+def _title_date(line: str) -> Optional[date]:
+    """The date a title line ends with, in brackets or after a space:
+    ``某县医改工作总结（2018年11月28日）``, ``某县医改工作总结 2018-11-28``."""
+    m = _TITLE_DATE.search(line.strip())
+    if not m or len(line.strip()) > 80:
+        return None
+    return _only_date(m.group(1) or m.group(2))
+
+
 def _first_date(lines, read) -> Optional[date]:
     return next((d for d in map(read, lines) if d), None)
 
 
+def timestamp_spans(text: str, start: int = 0, end: Optional[int] = None) -> list:
+    """(start, end) of the labelled page timestamps (发布时间:2021-06-15) in the text."""
+    end = len(text) if end is None else end
+    return [m.span() for m in _finder().timestamp.finditer(text, start, end)]
+
+
 def document_date(text: str) -> Optional[date]:
     """The date the document was written or published (see the module doc for the rule)."""
+    return document_date_kind(text)[0]
+
+
+def document_date_kind(text: str) -> tuple:
+    """(`document_date`, where it comes from: "signature", "header", "timestamp" -- a web
+    page's publication or copy time --, "month", or None)."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
     signature, head = lines[-8:][::-1], _head_lines(lines)
-    d = (_first_date(signature, _signature_date)
-         or _first_date(head, lambda ln: _only_date(ln) or _speech_date(ln)))
+    d = _first_date(signature, _signature_date)
     if d:
-        return d
+        return d, "signature"
+    d = _first_date(head, lambda ln: _only_date(ln) or _speech_date(ln) or _title_date(ln))
+    if d:
+        return d, "header"
     f = _finder()
     for part in (text[:3000], text[-3000:]):
         for m in f.timestamp.finditer(part):
             d = _date_of(m.group("date"))
             if d:
-                return d
+                return d, "timestamp"
     # dated to the month only (2016 年 11 月 under the title or signed so): its last day
-    return (_first_date(signature, lambda ln: _month_date(ln, signature=True))
-            or _first_date(head, lambda ln: _month_date(ln, signature=False)))
+    d = (_first_date(signature, lambda ln: _month_date(ln, signature=True))
+         or _first_date(head, lambda ln: _month_date(ln, signature=False)))
+    return (d, "month") if d else (None, None)
 
 
 # ---- year inheritance -------------------------------------------------------------------

@@ -43,7 +43,7 @@ def check_chrome(pats, ex):
 
 def check_structure(pats, ex):
     """Structure examples: {heading: line, level: n, number: k} / {heading: line, level: null}
-    / {text: ..., articles: [titles]}."""
+    / {text: ..., articles: [titles], article_starts: [text each article starts with]}."""
     from extract.structure import heading_of, parse_structure
     if "heading" in ex:
         h = heading_of(ex["heading"])
@@ -53,7 +53,12 @@ def check_structure(pats, ex):
             assert h is not None and (h.level, h.number) == (ex["level"], ex.get("number", h.number))
     else:
         st = parse_structure(ex["text"])
-        assert [a.title for a in st.articles] == ex["articles"]
+        if "articles" in ex:
+            assert [a.title for a in st.articles] == ex["articles"]
+        for a, head in zip(st.articles, ex.get("article_starts", [])):   # where each starts
+            assert ex["text"][a.start:].startswith(head), (ex["text"][a.start:a.start + 30], head)
+        if "article_starts" in ex:
+            assert len(st.articles) == len(ex["article_starts"])
 
 
 CHECKERS = {"regex": check_regex, "chrome": check_chrome, "structure": check_structure}

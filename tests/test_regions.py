@@ -390,3 +390,25 @@ def test_speed_texts_hold_mentions(gaz):
     assert [m.surface for m in gaz.find("\n".join(DENSE))] == [
         "江苏省镇江市", "全国", "**省", "耒阳", "北京市朝阳区", "四川省成都市新津县", "彬县", "襄樊"]
     assert gaz.find("\n".join(PROSE)) == []
+
+
+def test_gai_xian_is_the_county_just_named(gaz):
+    """该县 is the county named before it, not the report's own city."""
+    text = "固原市县域内就诊率为88.1%。彭阳县作为示范县,该县县域内就诊率达到92.3%。"
+    found = gaz.find(text, context=["640400"])
+    gai = [m for m in found if m.surface == "该县"]
+    assert [(m.code, m.name) for m in gai] == [("640425", "宁夏回族自治区固原市彭阳县")]
+
+
+def test_deictic_falls_back_to_the_places_the_report_names(gaz):
+    """我区 that the head region (北京市) cannot resolve: the 自治区 most of the other
+    named places lie in; with two such regions equally named, none."""
+    text = "我区人均补助标准比全国平均水平低18.24元。"
+    assert [m.surface for m in gaz.find(text, context=["110000"])] == ["全国"]
+    found = gaz.find(text, context=["110000"], fallback=["640100", "640400", "450100"])
+    assert [(m.surface, m.code) for m in found][0] == ("我区", "640000")
+    tie = gaz.find(text, context=["110000"], fallback=["640100", "450100"])
+    assert [m.surface for m in tie] == ["全国"]
+    # the head region resolves it first: the fallback is not asked
+    own = gaz.find("我区参合率98%。", context=["110105"], fallback=["640100", "640400"])
+    assert [(m.surface, m.code) for m in own] == [("我区", "110105")]

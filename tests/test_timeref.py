@@ -186,6 +186,14 @@ DOC_DATES = [
     ("标题\n正文于2019年4月5日召开会议，要求如下。\n完", None),
     ("一、2009年工作回顾\n二、2010年安排", None),
     ("", None),
+    # day.month.year with a clock time, as some sites print it; a date in brackets
+    # closing the title line
+    ("关于某市2018年医改工作情况的报告\n某市卫生健康委员会\n28.11.2018 11:31\n2018年，全市", date(2018, 11, 28)),
+    ("标题\n发布时间:28.11.2018 11:31\n正文", date(2018, 11, 28)),
+    ("某县医改工作总结（2018年11月28日）\n一、基本情况", date(2018, 11, 28)),
+    ("某县医改工作总结（试行稿）\n一、基本情况", None),
+    ("某县医改工作总结 2018-11-28\n一、基本情况", date(2018, 11, 28)),
+    ("某县医改工作总结 第二部分\n一、基本情况", None),
 ]
 
 
@@ -313,8 +321,50 @@ def test_every_time_pattern_matches_as_before_on_the_sample_corpus():
     ("某市医疗保障局2023年工作总结和2024年工作计划", 2023),
     ("某县2012年新农合工作自查报告", 2012),
     ("2018年政府工作报告", None),          # not a summary: its 今年 is the year it is given in
+    ("某县2018年新农合工作情况汇报", 2018),
+    ("关于某市2018年医改工作情况的报告", 2018),
+    ("某县2011年工作回顾", 2011),
     ("某县医改工作总结", None),             # no year
 ])
 def test_summary_year(title, year):
     from extract.timeref import summary_year
     assert summary_year(title) == year
+
+
+def test_a_page_date_does_not_date_a_report_that_states_its_own_period():
+    """A 2018 report posted (发布时间) in 2019 or copied in 2021 still calls 2018 今年."""
+    from extract.attribution import Attributor
+    from extract.structure import parse_structure
+    text = ("某县2018年新农合工作情况汇报\n发布时间:2021-01-10 16:05\n"
+            "今年全县参合率为98.6%。\n四、明年工作打算\n力争参合率达到99%。\n")
+    st = parse_structure(text)
+    attr = Attributor(text, st)
+    assert attr.article_date(0) == date(2018, 12, 31)
+    assert attr.time_for(text.index("98.6%"), text.index("今年")).year == 2018
+    assert attr.time_for(text.index("99%"), text.index("力争")).year == 2019
+
+
+def test_a_plan_period_is_not_the_year_an_undated_article_states():
+    """“十二五” (2011-2015) named in an undated 2011 report does not make its 目前 2015."""
+    from extract.attribution import Attributor
+    from extract.structure import parse_structure
+    text = ("关于某市医改工作的考察报告\n2010年各级财政补助达到480元。目前参合率达到95%。"
+            "今年是启动“十二五”改革任务的一年。\n")
+    st = parse_structure(text)
+    attr = Attributor(text, st)
+    assert attr.article_date(0).year == 2010
+
+
+def test_a_copy_date_years_later_does_not_date_the_report():
+    """A report on 2011 copied to a page in 2021: 目前 is 2011, not 2021; a page posted in
+    the year after the latest year stated still dates it (a news item on last year's data)."""
+    from extract.attribution import Attributor
+    from extract.structure import parse_structure
+    from extract.timeref import document_date_kind
+    old = "某县医改工作总结\n时间:2021-06-15 09:12\n2011年,全县新农合参合率达到97%。目前报销比例为70%。\n"
+    assert document_date_kind(old) == (date(2021, 6, 15), "timestamp")
+    attr = Attributor(old, parse_structure(old))
+    assert attr.time_for(old.index("70%"), old.index("目前")).year == 2011
+    news = "某县去年新农合运行平稳\n发布时间:2019-03-02\n2018年全县参合率97%。目前报销比例为70%。\n"
+    attr = Attributor(news, parse_structure(news))
+    assert attr.time_for(news.index("70%"), news.index("目前")).year == 2019
