@@ -198,7 +198,7 @@ def _record(src, norm, st, attr, link, sent) -> Record:
         snippet=src.text[sa:sb].strip(),
     )
     return default_scoper().annotate(rec, norm.text, qs, qe, link.alias_start, link.alias_end,
-                                     sent.start, sent.end, tm)
+                                     sent.start, sent.end)
 
 
 def _table_record(src, norm, st, attr, t_idx, tv) -> Record:

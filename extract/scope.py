@@ -5,8 +5,8 @@
 ``basis`` (what a change is measured against: 同比, 较改革前 …), each a closed list of
 values with an ASCII code; and the pieces that find the starting value of 由X提高到Y
 (``role = "from"``).  This module is the engine: `Scoper.annotate(record, …)` fills the
-fields of one `Record` from its clause or sentence in the analysis text, and for a
-starting value sets the year of ANNOTATION rule 8.
+fields of one `Record` from its clause or sentence in the analysis text, and marks a
+starting value (its year, ANNOTATION rule 8, is attribution's: `Attributor.time_for`).
 
 Sub-units (a town, a hospital, a 医共体 below the gazetteer's level) are recognised here
 too (`Scoper.subunit`), from the ``subunit`` pieces of the same file: their records carry
@@ -66,7 +66,6 @@ class Scoper:
         self._cache: dict = {}
         self._header_cache: dict = {}
         self.from_before = pats["FromBefore"]
-        self.vague_from = pats["VagueFrom"]
         self.to_after = pats["ToAfter"]
         self.subunit_rx = pats["SubUnit"] if "SubUnit" in pats else None
         self.subunit_head = pats["SubUnitHead"] if "SubUnitHead" in pats else None
@@ -83,10 +82,6 @@ class Scoper:
         if not self.to_after.match(text, q_end, min(hi, q_end + TO_LOOKAHEAD)):
             return None
         return "from"
-
-    def vague_origin(self, text: str, q_start: int, lo: int = 0) -> bool:
-        """Whether the starting value's time is left vague (由原来的X, 由改革前的X)."""
-        return bool(self.vague_from.search(text, max(lo, q_start - FROM_LOOKBACK), q_start))
 
     # --- fields ---------------------------------------------------------------------
 
@@ -160,11 +155,10 @@ class Scoper:
     # --- one record ---------------------------------------------------------------------
 
     def annotate(self, rec, text: str, q_start: int, q_end: int, alias_start: int,
-                 alias_end: int, sent_start: int, sent_end: int, tm=None):
+                 alias_end: int, sent_start: int, sent_end: int):
         """Fill *rec*'s scope fields, role and sub-unit from the analysis *text* (offsets
-        there); a starting value's year follows ANNOTATION rule 8: the year stated for it
-        (由2010年的X: *tm* is that base mention), none when its time is vague (由原来的X),
-        else the year before the change's."""
+        there).  The year of a starting value is not set here: attribution gives it
+        (ANNOTATION rule 8), like every other year."""
         first = min(alias_start, q_start)
         c0 = self.clause_start(text, sent_start, first)
         end = q_start if alias_start < q_start else max(q_start, alias_end)
@@ -173,14 +167,8 @@ class Scoper:
             setattr(rec, k, v)
         rec.subunit = self.subunit(text, c0, end)
         if rec.kind == "level" and self.role(text, q_start, q_end, sent_start, sent_end):
-            rec.role = "from"
-            if tm is not None and getattr(tm, "base", False):
-                pass                        # 由2010年的X / 由去年的X: dated by its own phrase
-            elif self.vague_origin(text, q_start, sent_start):
-                rec.year, rec.period_start, rec.period_end = None, None, None
-            elif rec.year is not None:
-                rec.year -= 1
-                rec.period_start, rec.period_end = f"{rec.year}-01-01", f"{rec.year}-12-31"
+            rec.role = "from"       # its year (ANNOTATION rule 8) is set where every year
+            #                         is: extract.attribution.Attributor.time_for
         return rec
 
     def annotate_table(self, rec, headers: list):

@@ -1,7 +1,7 @@
 """Checker for patterns/scope.yaml examples.
 
 An example is ``{text, metric, kind?, value, nth?, scheme?, setting?, population?, basis?,
-role?, vague_from?, subunit?}``: the value's text (its first occurrence, or the ``nth``,
+role?, subunit?}``: the value's text (its first occurrence, or the ``nth``,
 1-based) read as a record of *metric* gets exactly those fields (absent: empty), through
 `extract.scope.Scoper` on the normalised sentence; or ``{header, subunit?}``: a table
 header names that sub-unit (absent: none).
@@ -32,10 +32,6 @@ def check_scope(pats, ex):
     got = {k: getattr(rec, k) for k in (*SCOPE_FIELDS, "role", "subunit")}
     want = {k: ex.get(k) for k in got}
     assert got == want, (ex["text"], ex["value"], got)
-    if ex.get("vague_from"):
-        assert rec.year is None, rec
-    elif rec.role == "from":
-        assert rec.year is not None
 
 
 CHECKERS = {"scope": check_scope}
