@@ -368,3 +368,17 @@ def test_a_copy_date_years_later_does_not_date_the_report():
     news = "某县去年新农合运行平稳\n发布时间:2019-03-02\n2018年全县参合率97%。目前报销比例为70%。\n"
     attr = Attributor(news, parse_structure(news))
     assert attr.time_for(news.index("70%"), news.index("目前")).year == 2019
+
+
+def test_a_news_page_dated_by_a_bare_date_before_its_source_line():
+    # the line of date, source and author is page chrome, but its date dates the story,
+    # so 今年 in it is that year
+    from extract.normalise import normalise
+    page = ("首页 > 新闻中心 > 本地要闻\n某县:家庭医生签约服务提质扩面\n"
+            "2019-04-08 10:20　来源：某县融媒体中心　作者：记者 王某　【字号 大 中 小】\n\n"
+            "今年以来,全县家庭医生签约率达到61.5%。\n")
+    text = normalise(page).text
+    assert text.startswith("\n某县")           # the breadcrumb trail is chrome too
+    assert document_date(text) == date(2019, 4, 8)
+    (t,) = [m for m in find_times(text, document_date(text)) if m.surface.startswith("今年")]
+    assert t.year == 2019
