@@ -239,7 +239,7 @@ def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
                 break
         others = [h for h in labels if h is not metric_label]
         kind_labels = ([metric_label] if metric_label else []) + others
-        kind, negative = _kind(kind_labels, linker)
+        kind, negative = _kind(kind_labels, linker, caption)
         if metrics is None and kind == "change":
             # 比上年± right of a metric's column: the change of that metric
             if metric_cols is None:
@@ -271,7 +271,7 @@ def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
         regions = tuple(h for h in (row, col, caption, parent) if h)
         out.append(TableValue(cell, cell.start + a, cell.start + b, metric, k, value, value_high,
                               unit, q.qualifier, q.masked, suspect, regions, year, caption_start))
-    return out
+    return _drop_row_repeats(out)
 
 
 def _labels_parent(table, text_cells: dict) -> Optional[str]:
@@ -326,9 +326,10 @@ def _unit_and_metric(q, kind: str, labels: list[str], caption_units: list, metri
     return None
 
 
-def _kind(labels: list[str], linker: Linker) -> tuple[str, bool]:
+def _kind(labels: list[str], linker: Linker, caption: str = "") -> tuple[str, bool]:
     """(kind, negative) named by the labels: 增长（%） a change, 降幅 a negative one,
-    2020年目标 a target (not 计划免疫)."""
+    2020年目标 a target (not 计划免疫); else a target in a table of planned amounts (its
+    caption names a 预算 or 绩效目标, not a 决算 or 执行)."""
     p, _, _ = _rules()
     for h in labels:
         for level in _levels(h):
@@ -337,4 +338,26 @@ def _kind(labels: list[str], linker: Linker) -> tuple[str, bool]:
                 return "change", bool(p["NegativeHeader"].search(level))
             if p["TargetHeader"].search(level) and not linker.not_target.search(level):
                 return "target", False
+    if caption and p["PlanCaption"].search(caption) and not p["ActualCaption"].search(caption):
+        return "target", False
     return "level", False
+
+
+def _drop_row_repeats(out: list[TableValue]) -> list[TableValue]:
+    """ANNOTATION rule 3: inside one table row, a cell that only repeats the row's total
+    (合计 333.00 = 项目支出 333.00, no other column filled) is not a second record; an
+    amount of 0 (0.00: nothing planned) is none."""
+    p, _, _ = _rules()
+    out = [tv for tv in out if not (tv.unit == "元" and tv.value == 0)]
+    rows: dict = {}
+    for tv in out:
+        rows.setdefault((tv.cell.row, tv.metric), []).append(tv)
+    drop = set()
+    for tvs in rows.values():
+        if len(tvs) != 2:
+            continue
+        total = [tv for tv in tvs if tv.cell.col_header and
+                 p["TotalHeader"].search(_levels(tv.cell.col_header)[0])]
+        if len(total) == 1 and tvs[0].value == tvs[1].value and tvs[0].kind == tvs[1].kind:
+            drop.add(id(next(tv for tv in tvs if tv is not total[0])))
+    return [tv for tv in out if id(tv) not in drop]

@@ -22,7 +22,10 @@ from typing import Optional
 import regex
 
 from .base import Extracted, IngestError
+from .base import Table
 from .pdf_lines import Line, page_lines
+from .pdf_tables import PageTable, fill, find_tables, same_columns
+from .tables import RowWriter
 from .text_tables import detect_text_tables
 
 _PAGE_NUMBER = regex.compile(
@@ -59,19 +62,38 @@ def read(data: bytes, path) -> Extracted:
         if doc.page_count == 0:
             raise IngestError(path, "corrupt PDF: no pages")
         try:
-            pages = [page_lines(page) for page in doc]
+            pages, ruled = [], []
+            for page in doc:
+                lines, tables = read_page(page)
+                pages.append(lines)
+                ruled.append(tables)
         except Exception as e:
             raise IngestError(path, f"corrupt PDF: {e}") from None
         meta_title = (doc.metadata or {}).get("title") or ""
-    if not any(pages):
+    if not any(pages) and not any(ruled):
         raise IngestError(path, "no text layer; OCR not supported")
     body = drop_page_chrome(pages)
     lines = [ln for page in body for ln in page]
-    if not lines:
+    if not lines and not any(t.cells and any(c.text for c in t.cells) for ts in ruled for t in ts):
         raise IngestError(path, "no text layer; OCR not supported")
-    text = join_lines(body, _layout(lines))
+    lay = _layout(lines) if lines else _Layout(0, 0, 10)
+    text, tables = assemble(body, ruled, lay)
+    spans = [(t.start, t.end) for t in tables]
+    tables += [t for t in detect_text_tables(text)
+               if not any(t.start <= b and a <= t.end for a, b in spans)]
+    tables.sort(key=lambda t: t.start)
     title = _meta_title(meta_title) or next((ln.text.strip() for ln in lines), None)
-    return Extracted(text=text, encoding=None, title=title, tables=detect_text_tables(text))
+    return Extracted(text=text, encoding=None, title=title, tables=tables)
+
+
+def read_page(page) -> tuple[list[Line], list[PageTable]]:
+    """The text lines of a page outside its ruled tables, and those tables with their cells
+    filled."""
+    tables = find_tables(page)
+    pieces: list = []
+    lines = page_lines(page, [t.bbox for t in tables], pieces)
+    fill(tables, pieces)
+    return lines, [t for t in tables if any(c.text for c in t.cells)]
 
 
 def _meta_title(title: str) -> Optional[str]:
@@ -122,24 +144,99 @@ def _layout(lines: list[Line]) -> _Layout:
 
 
 def join_lines(pages: list[list[Line]], lay: _Layout) -> str:
-    out: list[str] = []
+    return assemble(pages, [[] for _ in pages], lay)[0]
+
+
+def assemble(pages: list[list[Line]], ruled: list[list[PageTable]], lay: _Layout):
+    """The document text and its ruled tables: each page's lines and tables in reading order
+    (top to bottom), wrapped lines joined into paragraphs, a table written one row a line
+    with its cells joined by tabs. A table continued on the next page (same columns, no
+    header of its own, nothing between) goes on as the same table."""
+    out = _Out()
     prev: Optional[Line] = None
-    for page in pages:
-        for ln in page:
+    writer: Optional[RowWriter] = None          # the table being written
+    last: Optional[PageTable] = None
+    header = 1
+    row_base = 0
+    tables: list[Table] = []
+
+    def close():
+        nonlocal writer, last
+        if writer is not None:
+            out.pos = writer.pos
+            t = writer.finish(header)
+            if t is not None:
+                tables.append(t)
+        writer, last = None, None
+
+    for page, page_tables in zip(pages, ruled):
+        items = [(ln.y0, 0, ln) for ln in page] + [(t.y0, 1, t) for t in page_tables]
+        items.sort(key=lambda it: (it[0], it[1]))
+        for _, is_table, item in items:
+            if is_table:
+                t = item
+                h = t.header_rows()
+                if writer is not None and h == 0 and same_columns(last, t):
+                    row_base += last.n_rows
+                else:
+                    close()
+                    out.newline()
+                    writer = RowWriter(out.buf, out.pos)
+                    header, row_base = max(1, h), 0
+                _write_rows(writer, t, row_base)
+                out.pos = writer.pos
+                out.at_line_start = True
+                last, prev = t, None
+                continue
+            close()
+            ln = item
             text = ln.text.strip()
             if not text:
                 continue
-            if prev is None:
-                out.append(text)
-            elif _continues(prev, ln, lay):
-                if _LATIN.match(out[-1][-1:]) and _LATIN.match(text[0]):
-                    out.append(" ")
-                out.append(text)
+            if prev is not None and _continues(prev, ln, lay):
+                if _LATIN.match(out.buf[-1][-1:]) and _LATIN.match(text[0]):
+                    out.write(" ")
+                out.write(text)
             else:
-                out.append("\n")
-                out.append(text)
+                out.newline()
+                out.write(text)
             prev = ln
-    return "".join(out)
+    close()
+    text = "".join(out.buf)
+    return text, tables
+
+
+class _Out:
+    def __init__(self):
+        self.buf: list[str] = []
+        self.pos = 0
+        self.at_line_start = True
+
+    def write(self, s: str) -> None:
+        if s:
+            self.buf.append(s)
+            self.pos += len(s)
+            self.at_line_start = s.endswith("\n")
+
+    def newline(self) -> None:
+        if self.buf and not self.at_line_start:
+            self.write("\n")
+
+
+def _write_rows(writer: RowWriter, t: PageTable, row_base: int) -> None:
+    starts = {(c.row, c.col): c for c in t.cells}
+    covered = {(r, k) for c in t.cells for r in range(c.row, c.row + c.rowspan)
+               for k in range(c.col, c.col + c.colspan)}
+    for r in range(t.n_rows):
+        for k in range(t.n_cols):
+            c = starts.get((r, k))
+            if c is not None:
+                writer.cell(c.text, row_base + r, k, c.rowspan, c.colspan)
+            elif (r, k) in covered:
+                writer.cell("", row_base + r, k, record=False)
+            else:
+                writer.cell("", row_base + r, k)
+        writer.end_row()
 
 
 def _continues(prev: Line, ln: Line, lay: _Layout) -> bool:

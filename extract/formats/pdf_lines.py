@@ -15,18 +15,51 @@ class Line:
     page: int
 
 
-def page_lines(page) -> list[Line]:
-    """Lines of one page; pieces on the same baseline (split by font changes or by PyMuPDF's
-    block detection) are merged left to right."""
-    import pymupdf
+@dataclass
+class Piece:
+    """One text span of a page with its box (used to fill table cells)."""
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float
 
+
+def _flags():
+    import pymupdf
     # MuPDF invents spaces where glyphs are spread apart; justified Chinese text is spread
     # letter by letter ("4 1 . 3"), so only spaces present in the PDF are kept
-    flags = pymupdf.TEXTFLAGS_DICT | pymupdf.TEXT_INHIBIT_SPACES
+    return pymupdf.TEXTFLAGS_DICT | pymupdf.TEXT_INHIBIT_SPACES
+
+
+def _inside(x: float, y: float, boxes) -> bool:
+    return any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+
+def page_lines(page, boxes=(), pieces: list | None = None) -> list[Line]:
+    """Lines of one page; pieces on the same baseline (split by font changes or by PyMuPDF's
+    block detection) are merged left to right. Spans whose centre lies in one of *boxes*
+    (the ruled tables of the page) are left out of the lines and appended to *pieces*."""
     raw = []
-    for block in page.get_text("dict", sort=True, flags=flags)["blocks"]:
+    for block in page.get_text("dict", sort=True, flags=_flags())["blocks"]:
         for line in block.get("lines", ()):
             spans = [s for s in line["spans"] if s["text"]]
+            if boxes and spans:
+                keep = []
+                for s in spans:
+                    x0, y0, x1, y1 = s["bbox"]
+                    if _inside((x0 + x1) / 2, (y0 + y1) / 2, boxes):
+                        if pieces is not None:
+                            pieces.append(Piece(s["text"], x0, y0, x1, y1, s["size"]))
+                    else:
+                        keep.append(s)
+                if len(keep) != len(spans):
+                    spans = keep
+                    if not spans:
+                        continue
+                    line = {"bbox": (min(s["bbox"][0] for s in spans), min(s["bbox"][1] for s in spans),
+                                     max(s["bbox"][2] for s in spans), max(s["bbox"][3] for s in spans))}
             if not spans:
                 continue
             x0, y0, x1, y1 = line["bbox"]

@@ -1,0 +1,149 @@
+"""Ruled tables of a PDF page: PyMuPDF's table finder gives the cell boxes (a merged cell
+is one box, the grid positions it covers are empty); the page's text spans are put into
+the cell whose box holds their centre, and a cell's lines are joined as one text (no
+separator next to CJK, so ``专项资金情况（`` / ``万元）`` is one header and a row label
+wrapped inside its cell is one label).
+
+Only pages with vector drawings are searched (a page of plain text has no ruled table).
+A table continued on the next page with the same columns and no header row of its own is
+the same table (`merge_into`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from .pdf_lines import Piece
+from .tables import join_inline
+
+# a figure cell: 333.00, 1,234.5, ≥95%, ≤30天, 400元/人, -2.5 (thresholds of target tables too)
+NUMBER_CELL = regex.compile(
+    r"\s*(?:[≥≤＞＜><=]=?|不低于|不高于|不少于|不超过)?\s*[-+−]?\d[\d,，.]*\s*"
+    r"(?:%|％|‰|个百分点|百分点|[万亿千百]?(?:元|人次|人|个|张|家|床|所|户|天|日)?(?:/人(?:·年)?)?)\s*")
+_MIN_DRAWINGS = 4
+
+
+@dataclass
+class GridCell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    bbox: tuple
+    text: str = ""
+
+
+@dataclass
+class PageTable:
+    page: int
+    bbox: tuple
+    n_rows: int
+    n_cols: int
+    cells: list[GridCell] = field(default_factory=list)
+    col_edges: list[float] = field(default_factory=list)
+
+    @property
+    def y0(self) -> float:
+        return self.bbox[1]
+
+    def header_rows(self) -> int:
+        """Rows above the first data row (a label and a figure right of it), at least 1;
+        0 when the first row is already a data row (a table continued from the last page)."""
+        for r in range(self.n_rows):
+            row = sorted((c for c in self.cells if c.row == r), key=lambda c: c.col)
+            if any(c.text.strip() for c in row[:1]) and \
+                    any(NUMBER_CELL.fullmatch(c.text) for c in row[1:] if c.text.strip()):
+                return r
+        return 1
+
+
+def find_tables(page) -> list[PageTable]:
+    try:
+        if len(page.get_cdrawings()) < _MIN_DRAWINGS:
+            return []
+    except AttributeError:                          # older PyMuPDF
+        if len(page.get_drawings()) < _MIN_DRAWINGS:
+            return []
+    out = []
+    for t in page.find_tables(strategy="lines").tables:
+        grid = _grid(t, page.number)
+        if grid is not None:
+            out.append(grid)
+    return out
+
+
+def _grid(t, page_no: int):
+    rows = [r.cells for r in t.rows]
+    n_rows, n_cols = len(rows), max((len(r) for r in rows), default=0)
+    if n_rows < 2 or n_cols < 2:
+        return None
+    eps = 1.0
+    xs = sorted({round(b[0], 1) for r in rows for b in r if b} | {round(b[2], 1) for r in rows for b in r if b})
+    col_x0 = []
+    for k in range(n_cols):
+        vals = [r[k][0] for r in rows if k < len(r) and r[k]]
+        col_x0.append(min(vals) if vals else None)
+    row_y0 = []
+    for r in rows:
+        vals = [b[1] for b in r if b]
+        row_y0.append(min(vals) if vals else None)
+    cells = []
+    for i, r in enumerate(rows):
+        for k, b in enumerate(r):
+            if not b:
+                continue
+            colspan = 1
+            while k + colspan < n_cols and col_x0[k + colspan] is not None and \
+                    col_x0[k + colspan] < b[2] - eps and (k + colspan >= len(r) or not r[k + colspan]):
+                colspan += 1
+            rowspan = 1
+            while i + rowspan < n_rows and row_y0[i + rowspan] is not None and \
+                    row_y0[i + rowspan] < b[3] - eps and \
+                    (k >= len(rows[i + rowspan]) or not rows[i + rowspan][k]):
+                rowspan += 1
+            cells.append(GridCell(i, k, rowspan, colspan, tuple(b)))
+    del xs
+    return PageTable(page_no, tuple(t.bbox), n_rows, n_cols, cells, [x or 0.0 for x in col_x0])
+
+
+def fill(tables: list[PageTable], pieces: list[Piece]) -> None:
+    """Put each text piece into the cell holding its centre; join each cell's lines."""
+    for t in tables:
+        per_cell: dict[int, list[Piece]] = {}
+        for p in pieces:
+            cx, cy = (p.x0 + p.x1) / 2, (p.y0 + p.y1) / 2
+            for n, c in enumerate(t.cells):
+                b = c.bbox
+                if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]:
+                    per_cell.setdefault(n, []).append(p)
+                    break
+        for n, ps in per_cell.items():
+            t.cells[n].text = _cell_text(ps)
+
+
+def _cell_text(ps: list[Piece]) -> str:
+    ps = sorted(ps, key=lambda p: ((p.y0 + p.y1) / 2, p.x0))
+    lines: list[list[Piece]] = []
+    for p in ps:
+        if lines:
+            last = lines[-1][-1]
+            overlap = min(last.y1, p.y1) - max(last.y0, p.y0)
+            if overlap > 0.5 * min(last.y1 - last.y0, p.y1 - p.y0):
+                lines[-1].append(p)
+                continue
+        lines.append([p])
+    texts = []
+    for ln in lines:
+        ln.sort(key=lambda p: p.x0)
+        s = ln[0].text
+        for a, b in zip(ln, ln[1:]):
+            if b.x0 - a.x1 > 0.8 * b.size and not s.endswith(" "):
+                s += " "
+            s += b.text
+        texts.append(s)
+    return join_inline(texts)
+
+
+def same_columns(a: PageTable, b: PageTable) -> bool:
+    return a.n_cols == b.n_cols and all(abs(x - y) < 2.0 for x, y in zip(a.col_edges, b.col_edges))
