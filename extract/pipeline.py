@@ -19,7 +19,7 @@ from .model import DocResult, Record, Span
 from .normalise import normalise
 from .numbers import recognise
 from .structure import parse_structure
-from .tables import table_values
+from .tables import is_plan_document, table_values
 
 
 def process(src, segmenter: str = "jieba") -> DocResult:
@@ -45,6 +45,7 @@ def process(src, segmenter: str = "jieba") -> DocResult:
             if i == j:
                 continue
             plan = any(linker.is_plan_heading(h.title) for h in st.section_path_at(sent.start))
+            plan = plan or _in_budget(st, sent.start)
             for link in linker.link_sentence(text, sent.start, sent.end, quantities[i:j],
                                              plan_section=plan, segment=segment,
                                              alias_hits=alias_hits):
@@ -91,6 +92,13 @@ def prepare(segmenter: str = "jieba") -> None:
 # before a quantity, never inside one.
 MAX_SENTENCE = 2000
 _CLAUSE_MARKS = ",;:"
+
+
+def _in_budget(st, pos: int) -> bool:
+    """Does *pos* stand in an article titled as a department budget (部门预算)?"""
+    idx = st.article_at(pos)
+    return idx is not None and 0 <= idx < len(st.articles) and \
+        is_plan_document(st.articles[idx].title)
 
 
 def _windows(text: str, sentences, starts: list):

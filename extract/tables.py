@@ -153,11 +153,26 @@ def _aliases(label: str, caption: str, linker: Linker) -> list[AliasHit]:
 
 
 def _pick(hits: list[AliasHit]) -> Optional[tuple]:
-    """Metrics of the longest alias, the metric of the hit first, then those inside it."""
+    """Metrics of the longest alias, the metric of the hit first, then those inside it, then
+    those of the shorter aliases (longest first): the first whose unit fits the cell wins, so
+    that 基本医疗保险参保率 (in %) is the rate and not the insured persons."""
     if not hits:
         return None
-    best = max(hits, key=lambda a: (a.end - a.start, -a.start))
-    return (best.metric,) + tuple(best.inner)
+    ranked = sorted(hits, key=lambda a: (-(a.end - a.start), a.start))
+    out: list[str] = []
+    for h in ranked:
+        for m in (h.metric,) + tuple(h.inner):
+            if m not in out:
+                out.append(m)
+    return tuple(out)
+
+
+def is_plan_document(title: Optional[str]) -> bool:
+    """A department budget (部门预算, 预算编制说明): its amounts and aims are plans."""
+    if not title:
+        return False
+    p, _, _ = _rules()
+    return bool(p["PlanDocument"].search(title)) and not p["ActualCaption"].search(title)
 
 
 def _text_cells(table) -> dict:
@@ -229,30 +244,39 @@ def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
         col = _norm(cell.col_header or "", normed)
         row = _norm(_row_labels(text_cells, cell), normed)
         labels = [h for h in (col, row) if h]
-        metric_label, metrics = None, None
+        picked = None
+        # the first label naming a metric the cell's unit fits: a column header that names
+        # one the cell cannot be (项目名称 … 补助资金 over a ≥95% column) gives way to the row's
+        tried = False
         for h in labels:
             if h not in picks:
                 picks[h] = _pick(_aliases(h, caption, linker))
-            pick = picks[h]
-            if pick:
-                metric_label, metrics = h, pick
-                break
-        others = [h for h in labels if h is not metric_label]
-        kind_labels = ([metric_label] if metric_label else []) + others
-        kind, negative = _kind(kind_labels, linker, caption)
-        if metrics is None and kind == "change":
-            # 比上年± right of a metric's column: the change of that metric
-            if metric_cols is None:
-                metric_cols = _metric_columns(table, caption, linker)
-            metrics = next((metric_cols[k] for k in range(cell.col - 1, table.header_cols - 1, -1)
-                            if k in metric_cols), None)
-        if metrics is None:
-            if caption_metric is None:
+            if not picks[h]:
                 continue
-            metrics = (caption_metric,)
-        picked = _unit_and_metric(q, kind, kind_labels, caption_units, metrics, linker)
+            tried = True
+            kind_labels = [h] + [o for o in labels if o is not h]
+            kind, negative = _kind(kind_labels, linker, caption)
+            picked = _unit_and_metric(q, kind, kind_labels, caption_units, picks[h], linker)
+            if picked is not None:
+                break
+        if picked is None and not tried:
+            kind_labels = labels
+            kind, negative = _kind(kind_labels, linker, caption)
+            metrics = None
+            if kind == "change":
+                # 比上年± right of a metric's column: the change of that metric
+                if metric_cols is None:
+                    metric_cols = _metric_columns(table, caption, linker)
+                metrics = next((metric_cols[k] for k in range(cell.col - 1, table.header_cols - 1, -1)
+                                if k in metric_cols), None)
+            if metrics is None:
+                if caption_metric is None:
+                    continue
+                metrics = (caption_metric,)
+            picked = _unit_and_metric(q, kind, kind_labels, caption_units, metrics, linker)
         if picked is None:
             continue
+        others = kind_labels[1:]
         (unit, scale), metric, k = picked
         rule = linker.rules[metric]
         qs0 = q.start
@@ -269,8 +293,9 @@ def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
         if parent is None:
             parent = _labels_parent(table, text_cells) or ""
         regions = tuple(h for h in (row, col, caption, parent) if h)
+        qualifier = q.qualifier or _threshold(norm.text[:q.start])
         out.append(TableValue(cell, cell.start + a, cell.start + b, metric, k, value, value_high,
-                              unit, q.qualifier, q.masked, suspect, regions, year, caption_start))
+                              unit, qualifier, q.masked, suspect, regions, year, caption_start))
     return _drop_row_repeats(out)
 
 
@@ -341,6 +366,18 @@ def _kind(labels: list[str], linker: Linker, caption: str = "") -> tuple[str, bo
     if caption and p["PlanCaption"].search(caption) and not p["ActualCaption"].search(caption):
         return "target", False
     return "level", False
+
+
+_THRESHOLDS = (("ThresholdAtLeast", "at_least"), ("ThresholdMoreThan", "more_than"),
+               ("ThresholdAtMost", "at_most"), ("ThresholdLessThan", "less_than"))
+
+
+def _threshold(before: str) -> Optional[str]:
+    """The qualifier of a threshold sign standing alone before a cell's figure (≥95%)."""
+    if not before.strip():
+        return None
+    p, _, _ = _rules()
+    return next((q for name, q in _THRESHOLDS if p[name].match(before)), None)
 
 
 def _drop_row_repeats(out: list[TableValue]) -> list[TableValue]:

@@ -24,7 +24,7 @@ import regex
 from .base import Extracted, IngestError
 from .base import Table
 from .pdf_lines import Line, page_lines
-from .pdf_tables import PageTable, fill, find_tables, same_columns
+from .pdf_tables import PageTable, fill, find_tables, same_columns, split_at_headers
 from .tables import RowWriter
 from .text_tables import detect_text_tables
 
@@ -35,6 +35,11 @@ _HEADING = regex.compile(
     r"^\s*(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百\d]+[)）]|\d+[、．.](?!\d)"
     r"|第[一二三四五六七八九十百零\d]+[篇章节部分条]|[①-⑳]|附件|附表)")
 _LATIN = regex.compile(r"[A-Za-z]")
+# a line opening with an amount (2450.00万元，用于…) goes on from an item name above it that
+# ended without punctuation: 1.城乡医疗救助市级配套资金 / 620.00万元
+_VALUE_START = regex.compile(r"^[-+]?\d[\d,.]*\s*(?:[万亿千]?(?:元|人次|人|张|个|所|家)|%|％)")
+_OPEN_END = regex.compile(r"[^。；;！!？?：:，,、）)\]】]$")
+_HEADER_CHARS = 40          # a running header or footer is a short line
 _MARGIN_ZONE = 2            # lines at the top and at the bottom of a page checked for chrome
 
 
@@ -93,7 +98,7 @@ def read_page(page) -> tuple[list[Line], list[PageTable]]:
     pieces: list = []
     lines = page_lines(page, [t.bbox for t in tables], pieces)
     fill(tables, pieces)
-    return lines, [t for t in tables if any(c.text for c in t.cells)]
+    return lines, [part for t in tables if any(c.text for c in t.cells) for part in split_at_headers(t)]
 
 
 def _meta_title(title: str) -> Optional[str]:
@@ -107,25 +112,30 @@ def _meta_title(title: str) -> Optional[str]:
 
 def drop_page_chrome(pages: list[list[Line]]) -> list[list[Line]]:
     """Remove page numbers and running headers/footers from the margin zones of each page."""
-    zone_keys: dict[str, int] = {}
+    zone_keys: dict[tuple, int] = {}
     for page in pages:
-        for key in {_key(ln.text) for ln in _zone(page)}:
+        for key in {_key(ln) for ln in _zone(page)}:
             zone_keys[key] = zone_keys.get(key, 0) + 1
-    repeated = {k for k, n in zone_keys.items() if k and n >= 2 and n >= 0.5 * len(pages)}
+    repeated = {k for k, n in zone_keys.items() if k[0] and n >= 2 and n >= 0.5 * len(pages)
+                and len(k[0]) <= _HEADER_CHARS}
     out = []
     for page in pages:
         zone = {id(ln) for ln in _zone(page)}
         out.append([ln for ln in page if id(ln) not in zone
-                    or not (_PAGE_NUMBER.match(ln.text) or _key(ln.text) in repeated)])
+                    or not (_PAGE_NUMBER.match(ln.text) or _key(ln) in repeated)])
     return out
 
 
 def _zone(page: list[Line]) -> list[Line]:
-    return page[:_MARGIN_ZONE] + page[-_MARGIN_ZONE:] if len(page) > 2 * _MARGIN_ZONE else page
+    if len(page) > 2 * _MARGIN_ZONE:
+        return page[:_MARGIN_ZONE] + page[-_MARGIN_ZONE:]
+    return page[:1] + page[-1:] if len(page) > 1 else page   # a short page: its edges only
 
 
-def _key(text: str) -> str:
-    return regex.sub(r"\d+", "#", regex.sub(r"\s+", "", text))
+def _key(ln: Line) -> tuple:
+    """A running header is the same text (digits aside) at the same height of each page (a
+    title under it, or a paragraph that happens to repeat, is not)."""
+    return regex.sub(r"\d+", "#", regex.sub(r"\s+", "", ln.text)), round(ln.y0 / 6)
 
 
 def _layout(lines: list[Line]) -> _Layout:
@@ -203,7 +213,7 @@ def assemble(pages: list[list[Line]], ruled: list[list[PageTable]], lay: _Layout
             prev = ln
     close()
     text = "".join(out.buf)
-    return text, tables
+    return text.rstrip("\n"), tables
 
 
 class _Out:
@@ -244,6 +254,9 @@ def _continues(prev: Line, ln: Line, lay: _Layout) -> bool:
     tol = 1.5 * lay.size
     if "\t" in prev.text or "\t" in ln.text:
         return False                                 # a table row (cells apart) is a line
+    if _VALUE_START.match(ln.text) and _OPEN_END.search(prev.text.rstrip()) and \
+            ln.page == prev.page and ln.y0 - prev.y1 < 1.2 * lay.size:
+        return True                                  # an item's amount on the next line
     if prev.x1 < lay.right - tol:
         return False                                 # short line: paragraph ended
     if ln.x0 > lay.left + 0.8 * lay.size:

@@ -58,6 +58,43 @@ class PageTable:
         return 1
 
 
+def _row_kind(t: PageTable, r: int) -> str:
+    """data (a label and a figure right of it), head (labels over the columns), form (a name
+    and its value spanning the rest: 项目名称 | …), or other."""
+    row = sorted((c for c in t.cells if c.row == r and c.text.strip()), key=lambda c: c.col)
+    if row and row[0].col == 0 and any(NUMBER_CELL.fullmatch(c.text) for c in row[1:]):
+        return "data"
+    if len(row) == 2 and row[1].colspan >= 2 and row[1].col + row[1].colspan == t.n_cols:
+        return "form"
+    if not any(NUMBER_CELL.fullmatch(c.text) for c in row) and \
+            (len(row) >= 3 or (row and len(row) == t.n_cols)):
+        return "head"
+    return "other"
+
+
+def split_at_headers(t: PageTable) -> list[PageTable]:
+    """A ruled grid holding a form above a table (a 绩效目标表: 项目名称 | …, 项目资金 | …, then
+    一级指标 | 二级指标 | 三级指标 | 指标值 over the indicator rows) is several tables: a row of
+    column labels after rows of figures or form rows starts a new one, so that the form's
+    values do not become the column headers of the indicators."""
+    kinds = [_row_kind(t, r) for r in range(t.n_rows)]
+    starts = [0]
+    for r in range(1, t.n_rows):
+        if kinds[r] == "head" and any(k in ("data", "form") for k in kinds[starts[-1]:r]):
+            starts.append(r)
+    if len(starts) == 1:
+        return [t]
+    out = []
+    for a, b in zip(starts, starts[1:] + [t.n_rows]):
+        cells = [GridCell(c.row - a, c.col, min(c.rowspan, b - c.row), c.colspan, c.bbox, c.text)
+                 for c in t.cells if a <= c.row < b]
+        y0 = min(c.bbox[1] for c in cells)
+        y1 = max(c.bbox[3] for c in cells)
+        out.append(PageTable(t.page, (t.bbox[0], y0, t.bbox[2], y1), b - a, t.n_cols, cells,
+                             t.col_edges))
+    return out
+
+
 def find_tables(page) -> list[PageTable]:
     try:
         if len(page.get_cdrawings()) < _MIN_DRAWINGS:
