@@ -106,8 +106,10 @@ def _caption(src_text: str, table) -> tuple[str, int]:
     """The lines just above the table that title it (表1 …, 单位：万元, a <caption>), as
     analysis text, and the document offset where they start. A prose line (ending in 。)
     ends the caption."""
-    lo = max(0, table.start - _CAPTION_CHARS)
-    lines = src_text[lo:table.start].splitlines()
+    above = getattr(table, "caption_at", None)
+    above = table.start if above is None else above
+    lo = max(0, above - _CAPTION_CHARS)
+    lines = src_text[lo:above].splitlines()
     if lo > 0 and lines:
         lines = lines[1:]                        # cut mid-line
     picked: list[str] = []
@@ -116,12 +118,12 @@ def _caption(src_text: str, table) -> tuple[str, int]:
             if picked:
                 break
             continue
-        if _LINE_END.search(line) or len(picked) == _CAPTION_LINES:
-            break
+        if _LINE_END.search(line) or len(picked) == _CAPTION_LINES or "\t" in line:
+            break                                # prose, or the rows of a table above
         picked.insert(0, line.strip())
-    start = table.start
+    start = above
     if picked:
-        start = src_text.rfind(picked[0], lo, table.start)
+        start = src_text.rfind(picked[0], lo, above)
     return normalise("\n".join(picked)).text, (start if start >= 0 else table.start)
 
 

@@ -170,12 +170,18 @@ def assemble(pages: list[list[Line]], ruled: list[list[PageTable]], lay: _Layout
     row_base = 0
     tables: list[Table] = []
 
+    starts: dict[int, int] = {}                 # id of a grid's first part -> its text start
+    first: Optional[PageTable] = None
+
     def close():
         nonlocal writer, last
         if writer is not None:
             out.pos = writer.pos
             t = writer.finish(header)
             if t is not None:
+                starts[id(first)] = t.start
+                if first is not None and first.part_of is not None:
+                    t.caption_at = starts.get(id(first.part_of))
                 tables.append(t)
         writer, last = None, None
 
@@ -192,6 +198,7 @@ def assemble(pages: list[list[Line]], ruled: list[list[PageTable]], lay: _Layout
                     close()
                     out.newline()
                     writer = RowWriter(out.buf, out.pos)
+                    first = t
                     header, row_base = max(1, h), 0
                 _write_rows(writer, t, row_base)
                 out.pos = writer.pos

@@ -11,6 +11,7 @@ the same table (`merge_into`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Optional
 
 import regex
 
@@ -42,6 +43,7 @@ class PageTable:
     n_cols: int
     cells: list[GridCell] = field(default_factory=list)
     col_edges: list[float] = field(default_factory=list)
+    part_of: Optional["PageTable"] = None       # the first part of the grid it was split from
 
     @property
     def y0(self) -> float:
@@ -65,7 +67,12 @@ def _row_kind(t: PageTable, r: int) -> str:
     if row and row[0].col == 0 and any(NUMBER_CELL.fullmatch(c.text) for c in row[1:]):
         return "data"
     if len(row) == 2 and row[1].colspan >= 2 and row[1].col + row[1].colspan == t.n_cols:
-        return "form"
+        # a name and its value, unless the wide cell heads sub-labels below it (科目 | 本年预算
+        # over 小计 | 其中：)
+        below = [c for c in t.cells if c.row == r + 1 and c.text.strip()
+                 and row[1].col <= c.col < t.n_cols and not NUMBER_CELL.fullmatch(c.text)]
+        if len(below) < 2 or any(NUMBER_CELL.fullmatch(c.text) for c in t.cells if c.row == r + 1):
+            return "form"
     if not any(NUMBER_CELL.fullmatch(c.text) for c in row) and \
             (len(row) >= 3 or (row and len(row) == t.n_cols)):
         return "head"
@@ -91,7 +98,7 @@ def split_at_headers(t: PageTable) -> list[PageTable]:
         y0 = min(c.bbox[1] for c in cells)
         y1 = max(c.bbox[3] for c in cells)
         out.append(PageTable(t.page, (t.bbox[0], y0, t.bbox[2], y1), b - a, t.n_cols, cells,
-                             t.col_edges))
+                             t.col_edges, out[0] if out else None))
     return out
 
 
