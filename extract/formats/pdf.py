@@ -24,7 +24,7 @@ import regex
 from .base import Extracted, IngestError
 from .base import Table
 from .pdf_lines import Line, page_lines
-from .pdf_tables import PageTable, fill, find_tables, same_columns, split_at_headers
+from .pdf_tables import PageTable, fill, find_tables, line_tables, same_columns, split_at_headers
 from .tables import RowWriter
 from .text_tables import detect_text_tables
 
@@ -78,6 +78,13 @@ def read(data: bytes, path) -> Extracted:
     if not any(pages) and not any(ruled):
         raise IngestError(path, "no text layer; OCR not supported")
     body = drop_page_chrome(pages)
+    left, unruled = line_tables([ln for page in body for ln in page])
+    body = [[] for _ in body]
+    for ln in left:
+        body[ln.page].append(ln)
+    for t in unruled:
+        ruled[t.page].append(t)
+    ruled = [sorted(ts, key=lambda t: t.y0) for ts in ruled]
     lines = [ln for page in body for ln in page]
     if not lines and not any(t.cells and any(c.text for c in t.cells) for ts in ruled for t in ts):
         raise IngestError(path, "no text layer; OCR not supported")

@@ -13,6 +13,8 @@ class Line:
     y1: float
     size: float       # font size of the line's largest span
     page: int
+    # the pieces of a line split by column gaps (tabs in text): (text, x0, x1) each
+    cells: tuple = ()
 
 
 @dataclass
@@ -78,9 +80,10 @@ def page_lines(page, boxes=(), pieces: list | None = None) -> list[Line]:
     lines = []
     for x0, y0, x1, y1, size, spans in merged:
         spans.sort(key=lambda s: s["bbox"][0])
-        text = _join_spans(spans, size)
+        text, cells = _join_spans(spans, size)
         if text.strip():
-            lines.append(Line(text, x0, y0, x1, y1, size, page.number))
+            lines.append(Line(text, x0, y0, x1, y1, size, page.number,
+                              tuple(cells) if len(cells) > 1 else ()))
     return lines
 
 
@@ -90,17 +93,23 @@ def _same_row(a, b) -> bool:
     return overlap > 0.5 * min(a[3] - a[1], b[3] - b[1])
 
 
-def _join_spans(spans, size: float) -> str:
+def _join_spans(spans, size: float) -> tuple[str, list]:
     """Pieces of one line, left to right: a gap wider than 1.5 characters is a column gap of
-    a table (written as a tab, as HTML and DOCX cells are), a smaller one a space."""
+    a table (written as a tab, as HTML and DOCX cells are), a smaller one a space. Also the
+    line's cells between such gaps, as (text, x0, x1)."""
     out = spans[0]["text"]
+    cells = [[out, spans[0]["bbox"][0], spans[0]["bbox"][2]]]
     for prev, s in zip(spans, spans[1:]):
         gap = s["bbox"][0] - prev["bbox"][2]
         if gap > 1.5 * size:
             out = out.rstrip(" ") + "\t"
             out += s["text"].lstrip(" ")
+            cells.append([s["text"], s["bbox"][0], s["bbox"][2]])
             continue
+        piece = s["text"]
         if gap > 0.8 * size and not out.endswith(" ") and not s["text"].startswith(" "):
-            out += " "
-        out += s["text"]
-    return out
+            piece = " " + piece
+        out += piece
+        cells[-1][0] += piece
+        cells[-1][2] = s["bbox"][2]
+    return out, [(t.strip(), a, b) for t, a, b in cells]

@@ -191,3 +191,152 @@ def _cell_text(ps: list[Piece]) -> str:
 
 def same_columns(a: PageTable, b: PageTable) -> bool:
     return a.n_cols == b.n_cols and all(abs(x - y) < 2.0 for x, y in zip(a.col_edges, b.col_edges))
+
+
+# ---- tables without rules: rows of cells drawn apart ------------------------------------
+
+_FRAGMENT_CHARS = 24        # a label piece wrapped out of its row is short
+_SENTENCE_END = regex.compile(r"[。；！？]$")
+
+
+def line_tables(lines: list) -> tuple[list, list[PageTable]]:
+    """Tables printed without rules: runs of at least two lines whose cells stand
+    apart (`Line.cells`), with the short label pieces wrapped out of a row above or below its
+    figures (``财政对…的补`` / ``2101202 333.00 333.00`` / ``助``); a run goes on over a page
+break when nothing stands between (page chrome dropped). Columns are where the rows
+    holding figures have cells; a cell goes to the columns it overlaps, so an empty cell stays
+    empty instead of letting the next figure slide into its column; a header label spans the
+    empty header positions to its right (over sub-labels) and below. Returns the lines left
+    and the tables."""
+    tables: list[PageTable] = []
+    used: set[int] = set()
+    i = 0
+    while i < len(lines):
+        if not lines[i].cells:
+            i += 1
+            continue
+        rows, frags = [i], []
+        j = i + 1
+        while j < len(lines):
+            ln = lines[j]
+            if ln.cells:
+                if ln.page != lines[rows[-1]].page and not (
+                        j == rows[-1] + 1 and ln.page == lines[rows[-1]].page + 1):
+                    break                         # a table goes on over a page break only
+                rows.append(j)
+                j += 1
+                continue
+            # fragments: up to two short pieces before the next row, or one after the last
+            k = j
+            while k < len(lines) and k - j < 2 and _fragment(lines[k], lines[rows[-1]]):
+                k += 1
+            if k > j and k < len(lines) and lines[k].cells and lines[k].page == ln.page:
+                frags.extend(range(j, k))
+                j = k
+                continue
+            if k > j and _close_below(lines[j], lines[rows[-1]]):
+                frags.append(j)
+                j += 1
+            break
+        grid = _line_grid(lines, rows, frags) if len(rows) >= 2 else None
+        if grid is None:
+            i += 1
+            continue
+        tables.append(grid)
+        used.update(rows)
+        used.update(frags)
+        i = j
+    return [ln for n, ln in enumerate(lines) if n not in used], tables
+
+
+def _fragment(ln, row) -> bool:
+    t = ln.text.strip()
+    return (0 < len(t) <= _FRAGMENT_CHARS and not _SENTENCE_END.search(t)
+            and ln.page == row.page and ln.y0 - row.y1 < 1.5 * row.size)
+
+
+def _close_below(ln, row) -> bool:
+    """A piece right under a row, closer than a line gap (the tail of its wrapped label)."""
+    return ln.y0 - row.y1 < 0.6 * row.size and ln.x0 > row.x0 - 1
+
+
+def _line_grid(lines, rows: list[int], frags: list[int]):
+    cell_rows = [lines[r].cells for r in rows]
+    data = [k for k, cells in enumerate(cell_rows)
+            if any(NUMBER_CELL.fullmatch(t) for t, _, _ in cells[1:])]
+    if not data:
+        return None
+    spans = sorted((a, b) for k in data for _, a, b in cell_rows[k])
+    cols: list[list[float]] = []
+    for a, b in spans:
+        if cols and a <= cols[-1][1] + 1.0:
+            cols[-1][1] = max(cols[-1][1], b)
+        else:
+            cols.append([a, b])
+    n_cols = len(cols)
+    if n_cols < 2:
+        return None
+    texts: list[dict[int, list]] = []          # per row: col -> [text, colspan]
+    for cells in cell_rows:
+        row: dict[int, list] = {}
+        for t, a, b in cells:
+            hit = [c for c, (c0, c1) in enumerate(cols) if a < c1 - 0.5 and c0 + 0.5 < b]
+            if not hit:
+                mid = (a + b) / 2
+                hit = [min(range(n_cols), key=lambda c: abs((cols[c][0] + cols[c][1]) / 2 - mid))]
+            c = hit[0]
+            if c in row:
+                row[c][0] += " " + t
+                row[c][1] = max(row[c][1], hit[-1] - c + 1)
+            else:
+                row[c] = [t, hit[-1] - c + 1]
+        texts.append(row)
+    # label pieces wrapped out of a row: into the nearest row's cell they stand in
+    centres = [(lines[r].y0 + lines[r].y1) / 2 for r in rows]
+    for f in frags:
+        ln = lines[f]
+        y = (ln.y0 + ln.y1) / 2
+        k = min((n for n in range(len(rows)) if lines[rows[n]].page == ln.page),
+                key=lambda n: abs(centres[n] - y))
+        mid = (ln.x0 + ln.x1) / 2
+        c = next((c for c, (c0, c1) in enumerate(cols) if c0 - 2 <= ln.x0 <= c1 or c0 <= mid <= c1),
+                 min(range(n_cols), key=lambda c: abs(cols[c][0] - ln.x0)))
+        t = ln.text.strip()
+        if c in texts[k]:
+            old = texts[k][c][0]
+            texts[k][c][0] = join_inline([t, old] if y < centres[k] else [old, t])
+        else:
+            texts[k][c] = [t, 1]
+    header_rows = max(1, data[0])
+    cells = []
+    for r, row in enumerate(texts):
+        for c, (t, colspan) in sorted(row.items()):
+            rowspan = 1
+            if r < header_rows:
+                rowspan, colspan = _header_spans(texts, r, c, colspan, header_rows, n_cols)
+            cells.append(GridCell(r, c, rowspan, colspan, (cols[c][0], lines[rows[r]].y0,
+                                                           cols[c + colspan - 1][1], lines[rows[r]].y1), t))
+    # a position covered by a header span holds no cell of its own
+    covered = {(r2, k) for c in cells for r2 in range(c.row, c.row + c.rowspan)
+               for k in range(c.col, c.col + c.colspan) if (r2, k) != (c.row, c.col)}
+    cells = [c for c in cells if (c.row, c.col) not in covered]
+    first = [n for n in rows + frags if lines[n].page == lines[rows[0]].page]
+    y0 = min(lines[n].y0 for n in first)          # placed on the page where it begins
+    y1 = max(lines[n].y1 for n in first)
+    return PageTable(lines[rows[0]].page, (cols[0][0], y0, cols[-1][1], y1), len(rows), n_cols,
+                     cells, [a for a, _ in cols])
+
+
+def _header_spans(texts, r: int, c: int, colspan: int, header_rows: int, n_cols: int):
+    """A header label also spans the empty header positions to its right (when sub-labels
+    follow below) and the empty positions below it."""
+    def empty(row, k):
+        return all(not (k2 <= k < k2 + w) for k2, (_, w) in texts[row].items())
+
+    if r + 1 < header_rows:
+        while c + colspan < n_cols and empty(r, c + colspan):
+            colspan += 1
+    rowspan = 1
+    while r + rowspan < header_rows and all(empty(r + rowspan, k) for k in range(c, c + colspan)):
+        rowspan += 1
+    return rowspan, colspan
