@@ -51,7 +51,8 @@ def process(src, segmenter: str = "jieba") -> DocResult:
                                              alias_hits=alias_hits):
                 records.append(_record(src, norm, st, attr, link, sent))
     for t_idx, table in enumerate(tables):
-        for tv in table_values(src.text, table, linker):
+        plan = _in_budget(st, norm.from_src(table.start))
+        for tv in table_values(src.text, table, linker, plan=plan):
             records.append(_table_record(src, norm, st, attr, t_idx, tv))
     records.sort(key=lambda r: (r.start, r.end, r.metric))
     articles = []

@@ -220,7 +220,9 @@ def _metric_columns(table, caption: str, linker: Linker) -> dict:
     return out
 
 
-def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
+def table_values(src_text: str, table, linker: Linker, plan: bool = False) -> list[TableValue]:
+    """The values of *table*'s cells; *plan*: the table stands in a budget (部门预算), whose
+    amounts are planned unless a label says they are actual (上年执行数, 决算数)."""
     p, _, _ = _rules()
     caption, caption_start = _caption(src_text, table)
     caption_units = _caption_units(caption)
@@ -257,13 +259,13 @@ def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
                 continue
             tried = True
             kind_labels = [h] + [o for o in labels if o is not h]
-            kind, negative = _kind(kind_labels, linker, caption)
+            kind, negative = _kind(kind_labels, linker, caption, plan)
             picked = _unit_and_metric(q, kind, kind_labels, caption_units, picks[h], linker)
             if picked is not None:
                 break
         if picked is None and not tried:
             kind_labels = labels
-            kind, negative = _kind(kind_labels, linker, caption)
+            kind, negative = _kind(kind_labels, linker, caption, plan)
             metrics = None
             if kind == "change":
                 # 比上年± right of a metric's column: the change of that metric
@@ -353,10 +355,12 @@ def _unit_and_metric(q, kind: str, labels: list[str], caption_units: list, metri
     return None
 
 
-def _kind(labels: list[str], linker: Linker, caption: str = "") -> tuple[str, bool]:
+def _kind(labels: list[str], linker: Linker, caption: str = "",
+          plan: bool = False) -> tuple[str, bool]:
     """(kind, negative) named by the labels: 增长（%） a change, 降幅 a negative one,
     2020年目标 a target (not 计划免疫); else a target in a table of planned amounts (its
-    caption names a 预算 or 绩效目标, not a 决算 or 执行)."""
+    caption names a 预算 or 绩效目标, or *plan*: it stands in a budget document) unless the
+    caption or a label says the amounts are actual (决算, 上年执行数)."""
     p, _, _ = _rules()
     for h in labels:
         for level in _levels(h):
@@ -365,7 +369,9 @@ def _kind(labels: list[str], linker: Linker, caption: str = "") -> tuple[str, bo
                 return "change", bool(p["NegativeHeader"].search(level))
             if p["TargetHeader"].search(level) and not linker.not_target.search(level):
                 return "target", False
-    if caption and p["PlanCaption"].search(caption) and not p["ActualCaption"].search(caption):
+    planned = plan or bool(caption and p["PlanCaption"].search(caption))
+    if planned and not p["ActualCaption"].search(caption) \
+            and not any(p["ActualCaption"].search(h) for h in labels):
         return "target", False
     return "level", False
 

@@ -197,6 +197,7 @@ def same_columns(a: PageTable, b: PageTable) -> bool:
 
 _FRAGMENT_CHARS = 24        # a label piece wrapped out of its row is short
 _SENTENCE_END = regex.compile(r"[。；！？]$")
+_UNIT_LINE = regex.compile(r"\s*单位\s*[:：]")
 
 
 def line_tables(lines: list) -> tuple[list, list[PageTable]]:
@@ -216,6 +217,15 @@ break when nothing stands between (page chrome dropped). Columns are where the r
             i += 1
             continue
         rows, frags = [i], []
+        # a header piece right above the first row, standing over its columns (其中：)
+        for k in (i - 1, i - 2):
+            if k < 0 or k in used or lines[k].cells or frags and frags[-1] != k + 1:
+                break
+            ln, below = lines[k], lines[k + 1]
+            if not (_fragment(ln, below) and below.y0 - ln.y1 < 0.6 * ln.size
+                    and ln.x0 > lines[i].x0 + ln.size and not _UNIT_LINE.match(ln.text)):
+                break
+            frags.append(k)
         j = i + 1
         while j < len(lines):
             ln = lines[j]
@@ -228,7 +238,8 @@ break when nothing stands between (page chrome dropped). Columns are where the r
                 continue
             # fragments: up to two short pieces before the next row, or one after the last
             k = j
-            while k < len(lines) and k - j < 2 and _fragment(lines[k], lines[rows[-1]]):
+            while k < len(lines) and k - j < 2 and not lines[k].cells and \
+                    _fragment(lines[k], lines[rows[-1]]):
                 k += 1
             if k > j and k < len(lines) and lines[k].cells and lines[k].page == ln.page:
                 frags.extend(range(j, k))
@@ -257,7 +268,7 @@ def _fragment(ln, row) -> bool:
 
 def _close_below(ln, row) -> bool:
     """A piece right under a row, closer than a line gap (the tail of its wrapped label)."""
-    return ln.y0 - row.y1 < 0.6 * row.size and ln.x0 > row.x0 - 1
+    return ln.y0 - row.y1 < 0.6 * row.size and ln.x0 > row.x0 - 1 and ln.page == row.page
 
 
 def _line_grid(lines, rows: list[int], frags: list[int]):

@@ -1,0 +1,158 @@
+"""PDF tables: ruled grids through PyMuPDF's table finder, tables without rules through the
+positions of their cells; budget layouts (部门预算, 绩效目标表)."""
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from extract.ingest import read_document
+from extract.pipeline import process
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+COLS = [72, 130, 330, 400, 470]          # left edges of the columns (科目编码 … 项目支出)
+
+
+def _right(c, x, y, s, width=60):
+    c.drawRightString(x + width, y, s)
+
+
+def unruled_budget(path: Path) -> Path:
+    """A 部门预算 page printed without rules, as budget PDFs exported from spreadsheets are:
+    a header over three lines (其中： / 科目编码 科目名称 小计 / 基本支出 项目支出), a row
+    label wrapped around its figures (…的补 / 2101202 333.00 333.00 / 助), an empty 基本支出
+    cell, a unit in a header cell wrapped before 万元）, and a 绩效目标表 whose label breaks
+    around its threshold (…参保 / ≥95% / 率)."""
+    c = canvas.Canvas(str(path), invariant=1)
+    c.setFont(FONT, 16)
+    c.drawCentredString(297, 780, "某市医疗保障局2024年部门预算")
+    c.setFont(FONT, 12)
+    c.drawString(96, 750, "按照预算管理要求，现将本部门2024年一般公共预算支出情况公开如下。")
+    c.drawCentredString(297, 720, "表3 一般公共预算支出表")
+    c.setFont(FONT, 10)
+    c.drawRightString(530, 704, "单位：万元")
+    y = 684
+    c.drawString(COLS[3] + 40, y + 9, "其中：")
+    c.drawString(COLS[0], y, "科目编码")
+    c.drawString(COLS[1], y, "科目名称")
+    c.drawString(COLS[2] + 20, y, "小计")
+    c.drawString(COLS[3] + 10, y - 9, "基本支出")
+    c.drawString(COLS[4] + 10, y - 9, "项目支出")
+    y = 650
+    c.drawString(COLS[1], y + 7, "财政对城乡居民基本医疗保险基金的补")
+    c.drawString(COLS[0], y, "2101202")
+    _right(c, COLS[2], y, "333.00")
+    _right(c, COLS[4], y, "333.00")
+    c.drawString(COLS[1], y - 7, "助")
+    y = 620
+    c.drawString(COLS[0], y, "2101301")
+    c.drawString(COLS[1], y, "城乡医疗救助")
+    _right(c, COLS[2], y, "86.50")
+    _right(c, COLS[4], y, "86.50")
+    y = 600
+    c.drawString(COLS[0], y, "2101501")
+    c.drawString(COLS[1], y, "行政运行")
+    _right(c, COLS[2], y, "152.30")
+    _right(c, COLS[3], y, "152.30")
+    # a project table with a unit in a wrapped header cell
+    c.setFont(FONT, 12)
+    c.drawCentredString(297, 560, "表4 项目支出表")
+    c.setFont(FONT, 10)
+    y = 536
+    c.drawString(72, y, "项目名称")
+    c.drawString(300, y, "资金性质")
+    c.drawString(420, y, "专项资金情况（")
+    c.drawString(420, y - 12, "万元）")
+    y = 510
+    c.drawString(72, y, "城乡医疗救助市级配套资金")
+    c.drawString(300, y, "财政拨款")
+    _right(c, 420, y, "86.50")
+    y = 490
+    c.drawString(72, y, "医疗保障信息化建设专项资金")
+    _right(c, 420, y, "40.00")
+    # a performance-target table
+    c.setFont(FONT, 12)
+    c.drawCentredString(297, 450, "项目支出绩效目标表")
+    c.setFont(FONT, 10)
+    y = 426
+    for x, s in ((72, "一级指标"), (150, "二级指标"), (240, "三级指标"), (450, "指标值")):
+        c.drawString(x, y, s)
+    y = 400
+    c.drawString(240, y + 7, "城乡居民基本医疗保险参保")
+    c.drawString(72, y, "产出指标")
+    c.drawString(150, y, "数量指标")
+    c.drawString(450, y, "≥95%")
+    c.drawString(240, y - 7, "率")
+    y = 372
+    c.drawString(72, y, "成本指标")
+    c.drawString(150, y, "经济成本指标")
+    c.drawString(240, y, "城乡居民医保个人缴费标准")
+    c.drawString(450, y, "≥400元")
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_unruled_budget_table_cells(tmp_path):
+    doc = read_document(unruled_budget(tmp_path / "b.pdf"))
+    spending, projects, targets = doc.tables
+    assert spending.header_rows == 2 and spending.n_cols == 5
+    label = spending.cell_at(2, 1)
+    assert label.text == "财政对城乡居民基本医疗保险基金的补助"    # rejoined around its figures
+    assert spending.cell_at(2, 3).text == ""                     # the empty 基本支出 stays empty
+    figure = spending.cell_at(2, 4)
+    assert figure.text == "333.00" and figure.col_header.endswith("项目支出")
+    assert spending.cell_at(4, 3).text == "152.30" and spending.cell_at(4, 4).text == ""
+    assert [c.text for c in spending.rows()[0]] == ["科目编码", "科目名称", "小计", "其中："]
+    assert spending.cell_at(0, 3).colspan == 2 and spending.cell_at(0, 2).rowspan == 2
+    assert projects.cell_at(0, 2).text == "专项资金情况（万元）"   # unit split over two lines
+    assert projects.cell_at(2, 2).text == "40.00" and projects.cell_at(2, 1).text == ""
+    assert targets.cell_at(1, 2).text == "城乡居民基本医疗保险参保率"
+    assert targets.cell_at(1, 3).text == "≥95%"
+    for t in doc.tables:
+        for cell in t.cells:
+            assert doc.text[cell.start:cell.end] == cell.text
+
+
+def test_unruled_budget_records(tmp_path):
+    doc = read_document(unruled_budget(tmp_path / "b.pdf"))
+    got = sorted((r.metric, r.kind, r.value, r.unit, r.qualifier, r.table_row, r.table_col)
+                 for r in process(doc).records if r.source == "table")
+    assert got == [
+        ("government_investment", "target", 400000.0, "元", None, 2, 2),    # a budget's table
+        ("government_investment", "target", 3330000.0, "元", None, 2, 2),   # 项目支出 repeats it
+        ("individual_contribution", "target", 400.0, "元", "at_least", 2, 3),
+        ("insurance_coverage_rate", "target", 95.0, "%", "at_least", 1, 3),
+        ("medical_assistance_funds", "target", 865000.0, "元", None, 1, 2),
+        ("medical_assistance_funds", "target", 865000.0, "元", None, 3, 2),
+    ]
+
+
+def ruled_table_over_two_pages(path: Path) -> Path:
+    """A ruled table that goes on at the top of the next page without repeating its header."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    st = ParagraphStyle("p", fontName=FONT, fontSize=11, leading=18, wordWrap="CJK")
+    rows = [["科目名称", "合计（万元）"]] + [[f"公共卫生项目补助{n}", f"{100 + n}.00"] for n in range(1, 31)]
+    t = Table(rows, colWidths=[200, 100], repeatRows=0)
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"), ("FONT", (0, 0), (-1, -1), FONT, 10)]))
+    story = [Paragraph("某县卫生健康局2024年部门预算", st), Spacer(1, 400),
+             Paragraph("表5 项目支出预算表", st), t]
+    SimpleDocTemplate(str(path), pagesize=A4).build(story)
+    return path
+
+
+def test_ruled_table_continued_on_the_next_page_is_one_table(tmp_path):
+    import pymupdf
+    path = ruled_table_over_two_pages(tmp_path / "t.pdf")
+    with pymupdf.open(path) as d:
+        assert d.page_count == 2
+    doc = read_document(path)
+    assert len(doc.tables) == 1
+    t = doc.tables[0]
+    assert t.n_rows == 31 and t.header_rows == 1
+    last = t.cell_at(30, 1)
+    assert (last.text, last.col_header, last.row_header) == ("130.00", "合计（万元）", "公共卫生项目补助30")
