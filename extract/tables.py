@@ -233,6 +233,8 @@ def table_values(src_text: str, table, linker: Linker, plan: bool = False) -> li
         caption_metric = found.pop()
     caption_year = _caption_year(caption)
     text_cells = _text_cells(table)
+    grid = {(r, k): c for c in table.cells for r in range(c.row, c.row + c.rowspan)
+            for k in range(c.col, c.col + c.colspan)}
     parent = None                                  # computed once a cell needs it
     picks: dict = {}                               # label -> metrics its aliases name
     normed: dict = {}                              # label -> its analysis text
@@ -246,6 +248,11 @@ def table_values(src_text: str, table, linker: Linker, plan: bool = False) -> li
             continue
         q = qs[0]
         col = _norm(cell.col_header or "", normed)
+        if col and p["ScoreHeader"].search(_levels(col)[0]):
+            continue                               # 权重 5: a weight, not the indicator's value
+        side_unit, side_sign = None, None
+        if not q.unit:
+            side_unit, side_sign = _side_cells(table, cell, grid)
         row = _norm(_row_labels(text_cells, cell), normed)
         labels = [h for h in (col, row) if h]
         picked = None
@@ -260,7 +267,8 @@ def table_values(src_text: str, table, linker: Linker, plan: bool = False) -> li
             tried = True
             kind_labels = [h] + [o for o in labels if o is not h]
             kind, negative = _kind(kind_labels, linker, caption, plan)
-            picked = _unit_and_metric(q, kind, kind_labels, caption_units, picks[h], linker)
+            picked = _unit_and_metric(q, kind, kind_labels, caption_units, picks[h], linker,
+                                      side_unit)
             if picked is not None:
                 break
         if picked is None and not tried:
@@ -277,7 +285,8 @@ def table_values(src_text: str, table, linker: Linker, plan: bool = False) -> li
                 if caption_metric is None:
                     continue
                 metrics = (caption_metric,)
-            picked = _unit_and_metric(q, kind, kind_labels, caption_units, metrics, linker)
+            picked = _unit_and_metric(q, kind, kind_labels, caption_units, metrics, linker,
+                                      side_unit)
         if picked is None:
             continue
         others = kind_labels[1:]
@@ -297,7 +306,7 @@ def table_values(src_text: str, table, linker: Linker, plan: bool = False) -> li
         if parent is None:
             parent = _labels_parent(table, text_cells) or ""
         regions = tuple(h for h in (row, col, caption, parent) if h)
-        qualifier = q.qualifier or _threshold(norm.text[:q.start])
+        qualifier = q.qualifier or _threshold(norm.text[:q.start]) or _threshold(side_sign or "")
         out.append(TableValue(cell, cell.start + a, cell.start + b, metric, k, value, value_high,
                               unit, qualifier, q.masked, suspect, regions, year, caption_start))
     return _drop_row_repeats(out)
@@ -330,14 +339,32 @@ def _norm(label: str, cache: dict) -> str:
     return cache[label]
 
 
+def _side_cells(table, cell, grid: dict) -> tuple:
+    """(unit, sign) printed in cells of their own beside a bare figure: the cell right of it
+    holding only a unit (95 | %), the cell left of it only a sign (≥ | 95)."""
+    p, units, _ = _rules()
+    right = grid.get((cell.row, cell.col + cell.colspan))
+    left = grid.get((cell.row, cell.col - 1))
+    unit = None
+    if right is not None and not right.header:
+        t = normalise(right.text).text.strip()
+        unit = units.get(t)
+    sign = None
+    if left is not None and not left.header and p["SignCell"].match(left.text):
+        sign = normalise(left.text).text.strip()
+    return unit, sign
+
+
 def _unit_and_metric(q, kind: str, labels: list[str], caption_units: list, metrics: tuple,
-                     linker: Linker):
+                     linker: Linker, side_unit=None):
     """((unit, scale), metric, kind) for a cell: the unit printed in the cell, else named by
     its labels, else one the caption names; a share without any takes its own unit (%), and
     its change percentage points. The first metric (of the alias and those inside it) that
     accepts the unit wins; None when none does."""
     if q.unit:
         units = [(q.unit, 1.0)]
+    elif side_unit:
+        units = [side_unit]
     else:
         hu = next((u for u in (_header_unit(h) for h in labels) if u), None)
         units = [hu] if hu else []

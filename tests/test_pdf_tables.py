@@ -156,3 +156,37 @@ def test_ruled_table_continued_on_the_next_page_is_one_table(tmp_path):
     assert t.n_rows == 31 and t.header_rows == 1
     last = t.cell_at(30, 1)
     assert (last.text, last.col_header, last.row_header) == ("130.00", "合计（万元）", "公共卫生项目补助30")
+
+
+def sign_value_unit_columns(path: Path) -> Path:
+    """A 绩效目标表 printing the sign, the figure and the unit in columns of their own, with a
+    weight column (权重) that is no value of the indicator."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    st = ParagraphStyle("p", fontName=FONT, fontSize=11, leading=18, wordWrap="CJK")
+    cell = ParagraphStyle("c", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
+    rows = [["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "权重"],
+            ["产出指标", "数量指标", "困难群众医疗救助资助参保率", "＝", "100", "%", "20"],
+            ["", "", "城乡居民医保人均财政补助标准", "≥", "670", "元/人", "15"],
+            ["效益指标", "社会效益指标", "政策范围内住院费用基金支付比例", "≥", "70", "%", "15"],
+            ["满意度指标", "服务对象满意度指标", "参保群众满意度", "≥", "90", "%", "10"]]
+    data = [[Paragraph(c, cell) for c in r] for r in rows]
+    t = Table(data, colWidths=[55, 60, 150, 45, 40, 45, 35])
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"), ("SPAN", (0, 1), (0, 2)),
+                           ("SPAN", (1, 1), (1, 2))]))
+    SimpleDocTemplate(str(path), pagesize=A4).build(
+        [Paragraph("某县医疗保障局2025年部门预算", st), Paragraph("项目支出绩效目标表", st), t])
+    return path
+
+
+def test_sign_and_unit_in_columns_of_their_own(tmp_path):
+    doc = read_document(sign_value_unit_columns(tmp_path / "s.pdf"))
+    got = sorted((r.metric, r.kind, r.value, r.unit, r.qualifier, r.table_row)
+                 for r in process(doc).records if r.source == "table")
+    assert got == [
+        ("fiscal_subsidy_per_capita", "target", 670.0, "元", "at_least", 2),
+        ("insurance_coverage_rate", "target", 100.0, "%", None, 1),
+        ("reimbursement_ratio", "target", 70.0, "%", "at_least", 3),
+    ]
