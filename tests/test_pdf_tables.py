@@ -190,3 +190,27 @@ def test_sign_and_unit_in_columns_of_their_own(tmp_path):
         ("insurance_coverage_rate", "target", 100.0, "%", None, 1),
         ("reimbursement_ratio", "target", 70.0, "%", "at_least", 3),
     ]
+
+
+def test_short_pages_keep_their_text(tmp_path):
+    """Pages of one or two lines each (a slide deck, a one-line-per-page form): lines at the
+    same height of every page are running headers only when they repeat but for a page
+    number; a line of figures is text, and a document is never emptied as chrome."""
+    path = tmp_path / "short.pdf"
+    c = canvas.Canvas(str(path), invariant=1)
+    for n, (year, rate) in enumerate([(2019, 96.5), (2020, 97.2), (2021, 98.1)], 1):
+        c.setFont(FONT, 12)
+        c.drawString(72, 780, f"{year}年全县新农合参合率{rate}%")
+        c.drawCentredString(297, 60, f"第{n}页")
+        c.showPage()
+    c.save()
+    doc = read_document(path)
+    assert doc.text == "2019年全县新农合参合率96.5%\n2020年全县新农合参合率97.2%\n2021年全县新农合参合率98.1%"
+    path = tmp_path / "same.pdf"
+    c = canvas.Canvas(str(path), invariant=1)
+    for _ in range(3):
+        c.setFont(FONT, 12)
+        c.drawString(72, 780, "医改工作情况汇报")
+        c.showPage()
+    c.save()
+    assert read_document(path).text == "医改工作情况汇报\n医改工作情况汇报\n医改工作情况汇报"

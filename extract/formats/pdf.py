@@ -68,6 +68,7 @@ def read(data: bytes, path) -> Extracted:
             raise IngestError(path, "corrupt PDF: no pages")
         try:
             pages, ruled = [], []
+            width = max((page.rect.width for page in doc), default=0.0)
             for page in doc:
                 lines, tables = read_page(page)
                 pages.append(lines)
@@ -88,7 +89,7 @@ def read(data: bytes, path) -> Extracted:
     lines = [ln for page in body for ln in page]
     if not lines and not any(t.cells and any(c.text for c in t.cells) for ts in ruled for t in ts):
         raise IngestError(path, "no text layer; OCR not supported")
-    lay = _layout(lines) if lines else _Layout(0, 0, 10)
+    lay = _layout(lines, width) if lines else _Layout(0, 0, 10)
     text, tables = assemble(body, ruled, lay)
     spans = [(t.start, t.end) for t in tables]
     tables += [t for t in detect_text_tables(text)
@@ -123,13 +124,17 @@ def drop_page_chrome(pages: list[list[Line]]) -> list[list[Line]]:
     for page in pages:
         for key in {_key(ln) for ln in _zone(page)}:
             zone_keys[key] = zone_keys.get(key, 0) + 1
+    # a header or footer repeats with at most a page or issue number changing (not a line of
+    # figures that happens to stand at the same height of every page)
     repeated = {k for k, n in zone_keys.items() if k[0] and n >= 2 and n >= 0.5 * len(pages)
-                and len(k[0]) <= _HEADER_CHARS}
+                and len(k[0]) <= _HEADER_CHARS and k[0].count("#") <= 1}
     out = []
     for page in pages:
         zone = {id(ln) for ln in _zone(page)}
         out.append([ln for ln in page if id(ln) not in zone
                     or not (_PAGE_NUMBER.match(ln.text) or _key(ln) in repeated)])
+    if not any(out) and any(pages):
+        return pages                 # nothing but "chrome": short pages of one repeated form
     return out
 
 
@@ -145,7 +150,7 @@ def _key(ln: Line) -> tuple:
     return regex.sub(r"\d+", "#", regex.sub(r"\s+", "", ln.text)), round(ln.y0 / 6)
 
 
-def _layout(lines: list[Line]) -> _Layout:
+def _layout(lines: list[Line], page_width: float = 0.0) -> _Layout:
     sizes = sorted(ln.size for ln in lines)
     size = sizes[len(sizes) // 2]
     lefts: dict[int, int] = {}
@@ -157,6 +162,8 @@ def _layout(lines: list[Line]) -> _Layout:
     left = min(common) if common else min(lefts)
     rights = sorted(ln.x1 for ln in lines)
     right = rights[min(len(rights) - 1, int(len(rights) * 0.9))]
+    if page_width and right < left + 0.4 * page_width:
+        right = float("inf")         # no line runs to a right margin: short lines, no wraps
     return _Layout(left=left, right=right, size=size)
 
 
