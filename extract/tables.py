@@ -178,21 +178,39 @@ def is_plan_document(title: Optional[str]) -> bool:
 
 
 def _text_cells(table) -> dict:
-    """Row -> the (column, text) of its non-header cells that hold words and no digits."""
+    """Row -> the (column, text) of its non-header cells that hold words and no digits, and
+    (column, None) for those holding a figure and no words."""
     out: dict = {}
     for c in table.cells:
         t = c.text.strip()
-        if not c.header and t and _HAN.search(t) and not _DIGIT.search(t):
-            for r in range(c.row, c.row + c.rowspan):
-                out.setdefault(r, []).append((c.col, t))
+        if c.header or not t:
+            continue
+        if _HAN.search(t) and not _DIGIT.search(t):
+            item = (c.col, t)
+        elif _DIGIT.search(t) and not _HAN.search(t):
+            item = (c.col, None)
+        else:
+            continue
+        for r in range(c.row, c.row + c.rowspan):
+            out.setdefault(r, []).append(item)
     return out
 
 
 def _row_labels(text_cells: dict, cell) -> str:
-    """The row header and the text cells left of *cell* in its row (序号 | 乡镇 | …)."""
-    parts = [cell.row_header] if cell.row_header else []
-    for col, t in sorted(text_cells.get(cell.row, ())):
-        if col < cell.col and t not in parts:
+    """The row header and the text cells left of *cell* in its row (序号 | 乡镇 | …); in a
+    row of two label-figure pairs side by side (收入 项目 | 预算数 | 支出 项目 | 预算数) only
+    the labels after the last figure before *cell*."""
+    row = sorted((x for x in text_cells.get(cell.row, ()) if x[0] < cell.col),
+                 key=lambda x: x[0])
+    start, seen_figure = 0, False
+    for i, (col, t) in enumerate(row):
+        if t is None:
+            seen_figure = True
+        elif seen_figure and (i == 0 or row[i - 1][1] is None):
+            start = i                               # a label after a figure: a new pair
+    parts = [cell.row_header] if cell.row_header and start == 0 else []
+    for col, t in row[start:]:
+        if t is not None and t not in parts:
             parts.append(t)
     return "/".join(parts)
 
@@ -318,7 +336,7 @@ def _labels_parent(table, text_cells: dict) -> Optional[str]:
     from .regions import Gazetteer
     gaz = Gazetteer.load()
     labels = {c.text for c in table.cells if c.header}
-    labels.update(t for row in text_cells.values() for _, t in row)
+    labels.update(t for row in text_cells.values() for _, t in row if t)
     chains = {}
     for label in labels:
         for m in gaz.find(normalise(label).text):

@@ -46,7 +46,7 @@ def test_every_verb_has_help(verb):
 
 
 def test_only_built_verbs_are_registered():
-    assert sorted(reform.commands) == ["diff", "distributed", "eval", "export", "load", "query",
+    assert sorted(reform.commands) == ["diff", "distributed", "eval", "export", "inspect", "load", "query",
                                        "review", "run", "stats"]
 
 

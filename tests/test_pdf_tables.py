@@ -214,3 +214,27 @@ def test_short_pages_keep_their_text(tmp_path):
         c.showPage()
     c.save()
     assert read_document(path).text == "医改工作情况汇报\n医改工作情况汇报\n医改工作情况汇报"
+
+
+def test_income_and_spending_side_by_side(tmp_path):
+    """A 收支总表: income items and spending items in two halves of one row; a spending
+    figure is read through its own label, not the income label at the row's start."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    st = ParagraphStyle("p", fontName=FONT, fontSize=11, leading=18, wordWrap="CJK")
+    rows = [["收入", "", "支出", ""],
+            ["项目", "预算数", "项目", "预算数"],
+            ["一、一般公共预算拨款收入", "3790.20", "一、社会保障和就业支出", "236.10"],
+            ["二、事业收入", "72.25", "二、卫生健康支出", "3465.80"]]
+    t = Table(rows, colWidths=[140, 60, 140, 60])
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"), ("FONT", (0, 0), (-1, -1), FONT, 10),
+                           ("SPAN", (0, 0), (1, 0)), ("SPAN", (2, 0), (3, 0))]))
+    path = tmp_path / "z.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4).build(
+        [Paragraph("某县卫生健康局2024年部门预算", st), Paragraph("表1 部门收支总表", st),
+         Paragraph("单位：万元", st), t])
+    got = [(r.metric, r.kind, r.value, r.table_row, r.table_col)
+           for r in process(read_document(path)).records if r.source == "table"]
+    assert got == [("government_investment", "target", 34658000.0, 3, 3)]

@@ -112,7 +112,7 @@ def read_page(page) -> tuple[list[Line], list[PageTable]]:
 def _meta_title(title: str) -> Optional[str]:
     """The metadata title unless it is a generator's placeholder or a file name."""
     title = regex.sub(r"^Microsoft (?:Word|PowerPoint) - ", "", title.strip())
-    if not title or title.lower() in ("untitled", "无标题") or \
+    if not title or title.lower() in ("untitled", "无标题", "(anonymous)", "anonymous") or \
             regex.search(r"\.(?:docx?|wps|pdf|xlsx?|txt)$", title, regex.I):
         return None
     return title
