@@ -45,13 +45,13 @@ def process(src, segmenter: str = "jieba") -> DocResult:
             if i == j:
                 continue
             plan = any(linker.is_plan_heading(h.title) for h in st.section_path_at(sent.start))
-            plan = plan or _in_budget(st, sent.start)
+            plan = plan or _in_budget(text, st, sent.start)
             for link in linker.link_sentence(text, sent.start, sent.end, quantities[i:j],
                                              plan_section=plan, segment=segment,
                                              alias_hits=alias_hits):
                 records.append(_record(src, norm, st, attr, link, sent))
     for t_idx, table in enumerate(tables):
-        plan = _in_budget(st, norm.from_src(table.start))
+        plan = _in_budget(text, st, norm.from_src(table.start))
         for tv in table_values(src.text, table, linker, plan=plan):
             records.append(_table_record(src, norm, st, attr, t_idx, tv))
     records.sort(key=lambda r: (r.start, r.end, r.metric))
@@ -95,11 +95,16 @@ MAX_SENTENCE = 2000
 _CLAUSE_MARKS = ",;:"
 
 
-def _in_budget(st, pos: int) -> bool:
-    """Does *pos* stand in an article titled as a department budget (部门预算)?"""
+def _in_budget(text: str, st, pos: int) -> bool:
+    """Does *pos* stand in an article titled as a department budget (部门预算)? The title may
+    be set over two lines (某市医疗保障局 / 2025年部门预算): the article's first lines count."""
     idx = st.article_at(pos)
-    return idx is not None and 0 <= idx < len(st.articles) and \
-        is_plan_document(st.articles[idx].title)
+    if idx is None or not 0 <= idx < len(st.articles):
+        return False
+    art = st.articles[idx]
+    head = text[art.start:art.start + 160].split("\n")[:4]
+    return is_plan_document(art.title) or any(
+        len(line) <= 60 and is_plan_document(line) for line in head)
 
 
 def _windows(text: str, sentences, starts: list):

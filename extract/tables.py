@@ -169,6 +169,7 @@ def _pick(hits: list[AliasHit]) -> Optional[tuple]:
     return tuple(out)
 
 
+@lru_cache(maxsize=256)
 def is_plan_document(title: Optional[str]) -> bool:
     """A department budget (部门预算, 预算编制说明): its amounts and aims are plans."""
     if not title:

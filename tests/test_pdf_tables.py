@@ -238,3 +238,17 @@ def test_income_and_spending_side_by_side(tmp_path):
     got = [(r.metric, r.kind, r.value, r.table_row, r.table_col)
            for r in process(read_document(path)).records if r.source == "table"]
     assert got == [("government_investment", "target", 34658000.0, 3, 3)]
+
+
+def test_budget_title_over_two_lines_makes_amounts_targets(tmp_path):
+    path = tmp_path / "t2.pdf"
+    c = canvas.Canvas(str(path), invariant=1)
+    c.setFont(FONT, 18)
+    c.drawCentredString(297, 780, "某县医疗保障局")
+    c.drawCentredString(297, 754, "2025年部门预算")
+    c.setFont(FONT, 12)
+    c.drawString(96, 720, "城乡医疗救助（项）2025年预算数为86.50万元，主要用于困难群众医疗救助。")
+    c.showPage()
+    c.save()
+    recs = process(read_document(path)).records
+    assert [(r.metric, r.kind, r.value) for r in recs] == [("medical_assistance_funds", "target", 865000.0)]
