@@ -23,6 +23,7 @@ NUMBER_CELL = regex.compile(
     r"\s*(?:[≥≤＞＜><=]=?|不低于|不高于|不少于|不超过)?\s*[-+−]?\d[\d,，.]*\s*"
     r"(?:%|％|‰|个百分点|百分点|[万亿千百]?(?:元|人次|人|个|张|家|床|所|户|天|日)?(?:/人(?:·年)?)?)\s*")
 _MIN_DRAWINGS = 4
+_MAX_DRAWINGS = 20000
 
 
 @dataclass
@@ -103,14 +104,21 @@ def split_at_headers(t: PageTable) -> list[PageTable]:
 
 
 def find_tables(page) -> list[PageTable]:
+    """The ruled tables of a page; none when it has too few drawings to rule one, or so many
+    (a chart, a scanned vector drawing) that the table finder would take long, or when the
+    table finder fails on the page (its text is then read as lines)."""
     try:
-        if len(page.get_cdrawings()) < _MIN_DRAWINGS:
-            return []
+        drawings = page.get_cdrawings()
     except AttributeError:                          # older PyMuPDF
-        if len(page.get_drawings()) < _MIN_DRAWINGS:
-            return []
+        drawings = page.get_drawings()
+    if not _MIN_DRAWINGS <= len(drawings) <= _MAX_DRAWINGS:
+        return []
+    try:
+        found = page.find_tables(strategy="lines").tables
+    except Exception:
+        return []
     out = []
-    for t in page.find_tables(strategy="lines").tables:
+    for t in found:
         grid = _grid(t, page.number)
         if grid is not None:
             out.append(grid)
