@@ -119,7 +119,10 @@ def find_tables(page) -> list[PageTable]:
         return []
     out = []
     for t in found:
-        grid = _grid(t, page.number)
+        try:
+            grid = _grid(t, page.number)
+        except Exception:
+            continue
         if grid is not None:
             out.append(grid)
     return out
@@ -131,7 +134,6 @@ def _grid(t, page_no: int):
     if n_rows < 2 or n_cols < 2:
         return None
     eps = 1.0
-    xs = sorted({round(b[0], 1) for r in rows for b in r if b} | {round(b[2], 1) for r in rows for b in r if b})
     col_x0 = []
     for k in range(n_cols):
         vals = [r[k][0] for r in rows if k < len(r) and r[k]]
@@ -155,7 +157,6 @@ def _grid(t, page_no: int):
                     (k >= len(rows[i + rowspan]) or not rows[i + rowspan][k]):
                 rowspan += 1
             cells.append(GridCell(i, k, rowspan, colspan, tuple(b)))
-    del xs
     return PageTable(page_no, tuple(t.bbox), n_rows, n_cols, cells, [x or 0.0 for x in col_x0])
 
 
