@@ -70,7 +70,15 @@ def _rules():
     for surface, spec in p.raw["header_units"].items():
         units[surface] = (spec["unit"], float(spec.get("scale", 1)))
     aliases = {m: [p.compile(a) for a in al] for m, al in (p.raw.get("header_aliases") or {}).items()}
+    excludes = {m: [p.compile(a) for a in al] for m, al in (p.raw.get("header_excludes") or {}).items()}
+    aliases = _Aliases(aliases)
+    aliases.excludes = excludes
     return p, units, aliases
+
+
+class _Aliases(dict):
+    """Header-only aliases per metric, with the header-only exclusions in ``excludes``."""
+    excludes: dict
 
 
 _LEVEL_SEP = regex.compile(r"/(?![^(（\[]*[)）\]])")     # a / outside brackets (元/人 is a unit)
@@ -149,6 +157,8 @@ def _aliases(label: str, caption: str, linker: Linker) -> list[AliasHit]:
     for h in hits:
         rule = linker.rules[h.metric]
         if any(x.search(label) for x in rule.exclude):
+            continue
+        if any(x.search(label) for x in header_aliases.excludes.get(h.metric, ())):
             continue
         out.append(h)
     return out
