@@ -114,7 +114,12 @@ def find_tables(page) -> list[PageTable]:
     if not _MIN_DRAWINGS <= len(drawings) <= _MAX_DRAWINGS:
         return []
     try:
-        found = page.find_tables(strategy="lines").tables
+        try:
+            # the rules drawn are the table: no layout model (pymupdf-layout's ONNX network
+            # takes a second a page and is not needed to find ruled grids)
+            found = page.find_tables(strategy="lines", use_layout=False).tables
+        except TypeError:                         # a PyMuPDF without use_layout
+            found = page.find_tables(strategy="lines").tables
     except Exception:
         return []
     out = []
