@@ -252,3 +252,36 @@ def test_budget_title_over_two_lines_makes_amounts_targets(tmp_path):
     c.save()
     recs = process(read_document(path)).records
     assert [(r.metric, r.kind, r.value) for r in recs] == [("medical_assistance_funds", "target", 865000.0)]
+
+
+def test_a_text_run_drawn_across_cells_is_split_at_their_border(tmp_path):
+    """Some exporters write a whole table row as one text run over the grid: its characters
+    go to the cells they stand in."""
+    path = tmp_path / "run.pdf"
+    c = canvas.Canvas(str(path), invariant=1)
+    c.setFont(FONT, 12)
+    c.drawString(72, 760, "表1 医疗救助资金预算表（单位：万元）")
+    xs, ys = [72, 232, 312, 392], [740, 720, 700, 680]
+    for x in xs:
+        c.line(x, ys[0], x, ys[-1])
+    for y in ys:
+        c.line(xs[0], y, xs[-1], y)
+    c.setFont(FONT, 10)
+
+    def run(cells):                       # one text run, padded with spaces to each cell
+        out = ""
+        for x, cell in zip(xs, cells):
+            while pdfmetrics.stringWidth(out, FONT, 10) < x + 4 - 76:
+                out += " "
+            out += cell
+        return out
+
+    c.drawString(76, 726, run(["项目", "合计", "项目支出"]))
+    c.drawString(76, 706, run(["城乡医疗救助", "86.50", "86.50"]))
+    c.drawString(76, 686, run(["疾病应急救助", "12.00", "12.00"]))
+    c.showPage()
+    c.save()
+    doc = read_document(path)
+    (t,) = doc.tables
+    assert [[c.text for c in row] for row in t.rows()] == [
+        ["项目", "合计", "项目支出"], ["城乡医疗救助", "86.50", "86.50"], ["疾病应急救助", "12.00", "12.00"]]

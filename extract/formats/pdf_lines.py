@@ -39,29 +39,42 @@ def _inside(x: float, y: float, boxes) -> bool:
     return any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
 
 
+def _outside_part(span, boxes, pieces):
+    """The part of a rawdict span outside the table *boxes* (a dict-like span with its text
+    and box), its characters inside them going to *pieces* one by one."""
+    out = []
+    for ch in span.get("chars", ()):
+        x0, y0, x1, y1 = ch["bbox"]
+        if _inside((x0 + x1) / 2, (y0 + y1) / 2, boxes):
+            if pieces is not None:
+                pieces.append(Piece(ch["c"], x0, y0, x1, y1, span["size"]))
+        else:
+            out.append(ch)
+    if not out:
+        return None
+    return {"text": "".join(ch["c"] for ch in out), "size": span["size"],
+            "bbox": (out[0]["bbox"][0], min(c["bbox"][1] for c in out),
+                     out[-1]["bbox"][2], max(c["bbox"][3] for c in out)),
+            "_whole": len(out) == len(span.get("chars", ()))}
+
+
 def page_lines(page, boxes=(), pieces: list | None = None) -> list[Line]:
     """Lines of one page; pieces on the same baseline (split by font changes or by PyMuPDF's
-    block detection) are merged left to right. Spans whose centre lies in one of *boxes*
-    (the ruled tables of the page) are left out of the lines and appended to *pieces*."""
+    block detection) are merged left to right. Characters whose centre lies in one of
+    *boxes* (the ruled tables of the page) are left out of the lines and appended to
+    *pieces* one by one (a span drawn across two cells is split at their border)."""
     raw = []
-    for block in page.get_text("dict", sort=True, flags=_flags())["blocks"]:
+    kind = "rawdict" if boxes else "dict"       # characters, to split a span at cell borders
+    for block in page.get_text(kind, sort=True, flags=_flags())["blocks"]:
         for line in block.get("lines", ()):
-            spans = [s for s in line["spans"] if s["text"]]
-            if boxes and spans:
-                keep = []
-                for s in spans:
-                    x0, y0, x1, y1 = s["bbox"]
-                    if _inside((x0 + x1) / 2, (y0 + y1) / 2, boxes):
-                        if pieces is not None:
-                            pieces.append(Piece(s["text"], x0, y0, x1, y1, s["size"]))
-                    else:
-                        keep.append(s)
-                if len(keep) != len(spans):
-                    spans = keep
-                    if not spans:
-                        continue
+            if boxes:
+                parts = [_outside_part(s, boxes, pieces) for s in line["spans"] if s.get("chars")]
+                spans = [s for s in parts if s is not None and s["text"]]
+                if spans and not (len(spans) == len(line["spans"]) and all(s["_whole"] for s in spans)):
                     line = {"bbox": (min(s["bbox"][0] for s in spans), min(s["bbox"][1] for s in spans),
                                      max(s["bbox"][2] for s in spans), max(s["bbox"][3] for s in spans))}
+            else:
+                spans = [s for s in line["spans"] if s["text"]]
             if not spans:
                 continue
             x0, y0, x1, y1 = line["bbox"]
