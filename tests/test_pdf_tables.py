@@ -285,3 +285,21 @@ def test_a_text_run_drawn_across_cells_is_split_at_their_border(tmp_path):
     (t,) = doc.tables
     assert [[c.text for c in row] for row in t.rows()] == [
         ["项目", "合计", "项目支出"], ["城乡医疗救助", "86.50", "86.50"], ["疾病应急救助", "12.00", "12.00"]]
+
+
+def test_an_amount_under_its_item_joins_it_but_not_a_new_paragraph(tmp_path):
+    path = tmp_path / "items.pdf"
+    c = canvas.Canvas(str(path), invariant=1)
+    c.setFont(FONT, 12)
+    c.drawString(96, 780, "二、重点项目")
+    c.drawString(96, 760, "1.城乡医疗救助市级配套资金")
+    c.drawString(72, 744, "86.50万元，用于困难群众医疗救助。")
+    c.drawString(96, 720, "三、工作安排")
+    c.drawString(96, 704, "3个乡镇卫生院将开展医共体建设试点，")
+    c.drawString(72, 688, "试点乡镇由县卫生健康局会同县医疗保障局确定，")
+    c.drawString(72, 672, "年内完成。")
+    c.showPage()
+    c.save()
+    lines = read_document(path).text.split("\n")
+    assert lines[:4] == ["二、重点项目", "1.城乡医疗救助市级配套资金86.50万元，用于困难群众医疗救助。",
+                         "三、工作安排", "3个乡镇卫生院将开展医共体建设试点，"]

@@ -276,7 +276,8 @@ def _continues(prev: Line, ln: Line, lay: _Layout) -> bool:
     if "\t" in prev.text or "\t" in ln.text:
         return False                                 # a table row (cells apart) is a line
     if _VALUE_START.match(ln.text) and _OPEN_END.search(prev.text.rstrip()) and \
-            ln.page == prev.page and ln.y0 - prev.y1 < 1.2 * lay.size:
+            ln.page == prev.page and ln.y0 - prev.y1 < 1.2 * lay.size and \
+            ln.x0 <= lay.left + 0.8 * lay.size:
         return True                                  # an item's amount on the next line
     if prev.x1 < lay.right - tol:
         return False                                 # short line: paragraph ended
