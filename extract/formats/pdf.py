@@ -10,9 +10,18 @@ two Latin letters. A line break is kept where a line ends well before the right 
 where the next line is indented or centred, starts with a heading marker (一、 （一）
 1. 第X篇/章/节), or follows a paragraph-sized vertical gap. Running headers and footers
 (the same text, digits aside, at the top or bottom of most pages) and page numbers
-(``— 3 —``, ``- 3 -``, ``第 3 页``, ``3/10``) are dropped. A gap of more than 1.5 characters
-inside a line separates table cells: it is written as a tab, such a line is never joined
-to its neighbours, and runs of such lines are tables (`text_tables`), as in plain text.
+(``— 3 —``, ``- 3 -``, ``第 3 页``, ``3/10``) are dropped; a running header repeats with at
+most one number changing and stands at the same height of each page, and pages are never
+emptied as chrome. A line opening with an amount continues an item name above it that ended
+without punctuation (``1.城乡医疗救助市级配套资金`` / ``86.50万元，…``).
+
+Tables (`pdf_tables`): ruled grids come from PyMuPDF's table finder, their cells filled
+character by character; a grid holding a form above a table of indicators is split at the
+indicator header; a grid continued on the next page without a header of its own goes on as
+the same table. A gap of more than 1.5 characters inside a line separates cells: runs of
+such lines are tables without rules, rebuilt from the positions of their cells (empty cells
+stay empty, label pieces wrapped above or below a row's figures rejoin it). Tables are
+written one row a line, cells joined by tabs, with their cells' offsets.
 """
 from __future__ import annotations
 
