@@ -48,6 +48,7 @@ _LATIN = regex.compile(r"[A-Za-z]")
 # ended without punctuation: 1.城乡医疗救助市级配套资金 / 620.00万元
 _VALUE_START = regex.compile(r"^[-+]?\d[\d,.]*\s*(?:[万亿千]?(?:元|人次|人|张|个|所|家)|%|％)")
 _OPEN_END = regex.compile(r"[^。；;！!？?：:，,、）)\]】]$")
+_FINAL = regex.compile(r"[。！？!?]$")   # a sentence ends the line
 _HEADER_CHARS = 40          # a running header or footer is a short line
 _MARGIN_ZONE = 2            # lines at the top and at the bottom of a page checked for chrome
 
@@ -57,6 +58,7 @@ class _Layout:
     left: float
     right: float
     size: float
+    chars: int = 0      # characters of a full line, for text wrapped after a fixed count
 
 
 def read(data: bytes, path) -> Extracted:
@@ -173,7 +175,19 @@ def _layout(lines: list[Line], page_width: float = 0.0) -> _Layout:
     right = rights[min(len(rights) - 1, int(len(rights) * 0.9))]
     if page_width and right < left + 0.4 * page_width:
         right = float("inf")         # no line runs to a right margin: short lines, no wraps
-    return _Layout(left=left, right=right, size=size)
+    # text wrapped after a fixed number of characters: lines holding figures (narrow) end
+    # short of the margin though full; most lines have that number of characters
+    counts: dict[int, int] = {}
+    for ln in lines:
+        if not ln.cells:
+            n = len(ln.text) + max(0, round((ln.x0 - left) / size))   # spaces count
+            counts[n] = counts.get(n, 0) + 1
+    chars = 0
+    if counts:
+        n, k = max(counts.items(), key=lambda it: (it[1], it[0]))
+        if n >= 10 and k >= max(5, 0.3 * len(lines)):
+            chars = n
+    return _Layout(left=left, right=right, size=size, chars=chars)
 
 
 def join_lines(pages: list[list[Line]], lay: _Layout) -> str:
@@ -279,6 +293,11 @@ def _write_rows(writer: RowWriter, t: PageTable, row_base: int) -> None:
         writer.end_row()
 
 
+def _count(ln: Line, lay: _Layout) -> int:
+    """Characters of a line, its indent counted (for text wrapped after a fixed count)."""
+    return len(ln.text) + max(0, round((ln.x0 - lay.left) / lay.size))
+
+
 def _continues(prev: Line, ln: Line, lay: _Layout) -> bool:
     """Is `ln` the continuation of the paragraph that `prev` wrapped out of?"""
     tol = 1.5 * lay.size
@@ -288,7 +307,8 @@ def _continues(prev: Line, ln: Line, lay: _Layout) -> bool:
             ln.page == prev.page and ln.y0 - prev.y1 < 1.2 * lay.size and \
             ln.x0 <= lay.left + 0.8 * lay.size:
         return True                                  # an item's amount on the next line
-    if prev.x1 < lay.right - tol:
+    if prev.x1 < lay.right - tol and not (lay.chars and _count(prev, lay) >= lay.chars
+                                          and not _FINAL.search(prev.text.rstrip())):
         return False                                 # short line: paragraph ended
     if ln.x0 > lay.left + 0.8 * lay.size:
         return False                                 # indented or centred line
