@@ -62,7 +62,10 @@ def layout(text: str):
     return out
 
 
-def print_pdf(text: str, path: Path, chars: int, by_count: bool = False) -> Path:
+def print_pdf(text: str, path: Path, chars: int, by_count: bool = False,
+              justify: bool = False) -> Path:
+    """*justify*: full lines spread to the margin (character spacing), paragraphs set apart
+    by space instead of a first-line indent, ``第 n 页`` page numbers."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -85,7 +88,7 @@ def print_pdf(text: str, path: Path, chars: int, by_count: bool = False) -> Path
         c.drawRightString(right, height - 44, "内部资料")
         c.line(left, height - 50, right, height - 50)
         c.setFont(FONT, 10)
-        c.drawCentredString((left + right) / 2, 40, f"— {page} —")
+        c.drawCentredString((left + right) / 2, 40, f"第 {page} 页" if justify else f"— {page} —")
         return height - 86
 
     y = new_page()
@@ -104,7 +107,7 @@ def print_pdf(text: str, path: Path, chars: int, by_count: bool = False) -> Path
                     x += widths[k]
                 y -= lead
             continue
-        indent = 0 if n == 0 else 2 * size
+        indent = 0 if n == 0 or justify else 2 * size
         rows, cur = [], ""
         for ch in item:
             if by_count:                   # a fixed number of characters a line, digits too
@@ -124,9 +127,17 @@ def print_pdf(text: str, path: Path, chars: int, by_count: bool = False) -> Path
             c.setFont(FONT, size)
             if n == 0:
                 c.drawCentredString((left + right) / 2, y, row)
+            elif justify and i < len(rows) - 1 and len(row) > 1:
+                t = c.beginText(left, y)
+                t.setFont(FONT, size)
+                t.setCharSpace((right - left - pdfmetrics.stringWidth(row, FONT, size)) / (len(row) - 1))
+                t.textOut(row)
+                c.drawText(t)
             else:
                 c.drawString(left + (indent if i == 0 else 0), y, row)
             y -= lead
+        if justify:
+            y -= 10                        # space between paragraphs
     c.showPage()
     c.save()
     return path
@@ -144,18 +155,20 @@ def reference(stem: str, folder: Path):
     return _reference[stem]
 
 
-@pytest.mark.parametrize("wrap", ["width", "count"])
+@pytest.mark.parametrize("wrap", ["width", "count", "justified"])
 @pytest.mark.parametrize("chars", [30, 35, 40])
 @pytest.mark.parametrize("stem", STEMS)
 def test_printed_report_gives_the_records_of_its_text(stem, chars, wrap, tmp_path):
-    """*wrap*: at the margin by width, or after a fixed count of characters (so that lines
-    holding figures, which are narrow, end short of the margin)."""
+    """*wrap*: at the margin by width; after a fixed count of characters (so that lines
+    holding figures, which are narrow, end short of the margin); or justified to the margin
+    with paragraphs set apart by space and 第 n 页 page numbers."""
     text, ref = reference(stem, tmp_path)
     assert len(ref) >= 8
-    doc = read_document(print_pdf(text, tmp_path / f"{stem}.pdf", chars, by_count=wrap == "count"))
+    doc = read_document(print_pdf(text, tmp_path / f"{stem}.pdf", chars, by_count=wrap == "count",
+                                  justify=wrap == "justified"))
     got = process(doc).records
     missing, extra = key(ref) - key(got), key(got) - key(ref)
     assert not missing and not extra, f"missing {dict(missing)}, extra {dict(extra)}"
     for r in got:
         assert doc.text[r.start:r.end] == r.text
-    assert "内部资料" not in doc.text and "— 1 —" not in doc.text
+    assert "内部资料" not in doc.text and "— 1 —" not in doc.text and "第 1 页" not in doc.text
