@@ -253,6 +253,7 @@ def build_pdf(spec, path: str) -> None:
 
 def main(argv) -> int:
     outdir = argv[1] if len(argv) > 1 else CORPUS
+    os.makedirs(outdir, exist_ok=True)
     for spec in BUDGETS:
         build_pdf(spec, os.path.join(outdir, spec["stem"] + ".pdf"))
         src_dir = os.path.join(outdir, "sources")
