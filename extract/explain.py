@@ -29,7 +29,7 @@ def inspect_file(path, echo: Callable[[str], None], records: bool = False,
         echo("")
         echo("## text")
         for n, line in enumerate(doc.text.split("\n"), 1):
-            echo(f"{n:5d}  {line.replace(chr(9), ' | ')}")
+            echo(f"{n:5d}  {line.rstrip(chr(13)).replace(chr(9), ' | ')}")
     result = None
     if records:
         from .pipeline import process
