@@ -19,7 +19,7 @@ from .model import DocResult, Record, Span
 from .normalise import normalise
 from .numbers import recognise
 from .structure import parse_structure
-from .tables import is_plan_document, table_values
+from .tables import plan_document_year, planned_sentence, table_values
 
 
 def process(src, segmenter: str = "jieba") -> DocResult:
@@ -45,13 +45,15 @@ def process(src, segmenter: str = "jieba") -> DocResult:
             if i == j:
                 continue
             plan = any(linker.is_plan_heading(h.title) for h in st.section_path_at(sent.start))
-            plan = plan or _in_budget(text, st, sent.start)
+            if not plan:
+                year = _budget_year(text, st, sent.start)
+                plan = year is not None and planned_sentence(text[sent.start:sent.end], year)
             for link in linker.link_sentence(text, sent.start, sent.end, quantities[i:j],
                                              plan_section=plan, segment=segment,
                                              alias_hits=alias_hits):
                 records.append(_record(src, norm, st, attr, link, sent))
     for t_idx, table in enumerate(tables):
-        plan = _in_budget(text, st, norm.from_src(table.start))
+        plan = _budget_year(text, st, norm.from_src(table.start)) is not None
         for tv in table_values(src.text, table, linker, plan=plan):
             records.append(_table_record(src, norm, st, attr, t_idx, tv))
     records.sort(key=lambda r: (r.start, r.end, r.metric))
@@ -95,16 +97,19 @@ MAX_SENTENCE = 2000
 _CLAUSE_MARKS = ",;:"
 
 
-def _in_budget(text: str, st, pos: int) -> bool:
-    """Does *pos* stand in an article titled as a department budget (部门预算)? The title may
-    be set over two lines (某市医疗保障局 / 2025年部门预算): the article's first lines count."""
+def _budget_year(text: str, st, pos: int):
+    """The year of the department budget (部门预算) *pos* stands in (0 when its title names
+    none), None outside a budget. The title may be set over two lines (某市医疗保障局 /
+    2025年部门预算): the article's first lines count."""
     idx = st.article_at(pos)
     if idx is None or not 0 <= idx < len(st.articles):
-        return False
+        return None
     art = st.articles[idx]
-    head = text[art.start:art.start + 160].split("\n")[:4]
-    return is_plan_document(art.title) or any(
-        len(line) <= 60 and is_plan_document(line) for line in head)
+    head = [art.title] + [ln for ln in text[art.start:art.start + 160].split("\n")[:4]
+                          if len(ln) <= 60]
+    years = [plan_document_year(ln) for ln in head]
+    found = [y for y in years if y is not None]
+    return max(found) if found else None
 
 
 def _windows(text: str, sentences, starts: list):

@@ -179,6 +179,29 @@ def _pick(hits: list[AliasHit]) -> Optional[tuple]:
     return tuple(out)
 
 
+def planned_sentence(sentence: str, budget_year: Optional[int]) -> bool:
+    """In a budget document, is a sentence about the budget's own period? Not when it names
+    an earlier year or the last one (上年执行数, 2023年全市参保率达到…) and not the budget
+    year itself (2025年预算数…，比2024年增加… is about 2025)."""
+    p, _, _ = _rules()
+    years = {int(m.group("y")) for m in p["HeaderYear"].finditer(sentence)}
+    if budget_year and budget_year in years:
+        return True
+    if budget_year and any(y < budget_year for y in years):
+        return False
+    return not p["PastMention"].search(sentence)
+
+
+def plan_document_year(title: Optional[str]) -> Optional[int]:
+    """The year a budget title names (眉山市医疗保障局2025年部门预算 → 2025), 0 for a budget
+    title without a year, None for a title that is no budget's."""
+    if not is_plan_document(title):
+        return None
+    p, _, _ = _rules()
+    m = p["HeaderYear"].search(title)
+    return int(m.group("y")) if m else 0
+
+
 @lru_cache(maxsize=256)
 def is_plan_document(title: Optional[str]) -> bool:
     """A department budget (部门预算, 预算编制说明): its amounts and aims are plans."""

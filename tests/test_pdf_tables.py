@@ -303,3 +303,17 @@ def test_an_amount_under_its_item_joins_it_but_not_a_new_paragraph(tmp_path):
     lines = read_document(path).text.split("\n")
     assert lines[:4] == ["二、重点项目", "1.城乡医疗救助市级配套资金86.50万元，用于困难群众医疗救助。",
                          "三、工作安排", "3个乡镇卫生院将开展医共体建设试点，"]
+
+
+def test_a_budget_states_last_year_as_a_level(tmp_path):
+    path = tmp_path / "past.pdf"
+    c = canvas.Canvas(str(path), invariant=1)
+    c.setFont(FONT, 18)
+    c.drawCentredString(297, 780, "某县医疗保障局2025年部门预算")
+    c.setFont(FONT, 12)
+    c.drawString(96, 740, "2024年，全县城乡居民基本医疗保险参保率达到96.2%。")
+    c.drawString(96, 720, "2025年全县城乡居民基本医疗保险参保率稳定在95%以上。")
+    c.showPage()
+    c.save()
+    recs = process(read_document(path)).records
+    assert [(r.kind, r.value, r.year) for r in recs] == [("level", 96.2, 2024), ("target", 95.0, 2025)]

@@ -44,6 +44,9 @@ def check_tables(pats, ex):
     if "title" in ex:                      # a budget document: its amounts are plans
         assert tables.is_plan_document(ex["title"]) == ex["plan"], ex
         return
+    if "sentence" in ex:                   # a budget's sentence about its own period or the past
+        assert tables.planned_sentence(ex["sentence"], ex["budget_year"]) == ex["plan"], ex
+        return
     if "cell" in ex:                       # a threshold sign before a figure: ≥95%
         from extract.numbers import recognise
         q = recognise(ex["cell"])[0]
