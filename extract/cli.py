@@ -443,6 +443,21 @@ def eval_cmd(corpora, golds, segmenter, errors, min_f1):
         raise SystemExit(1)
 
 
+@reform.command("inspect")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--records", is_flag=True, help="Also list the records extracted from it.")
+@click.option("--no-text", is_flag=True, help="Leave out the document text.")
+def inspect_cmd(path, records, no_text):
+    """Print a document's text and tables as the extractor reads them (cells with the column
+    and row labels they are read through), to tell a reading problem from a linking one."""
+    from extract.explain import inspect_file
+    from extract.ingest import IngestError
+    try:
+        inspect_file(path, click.echo, records=records, show_text=not no_text)
+    except IngestError as e:
+        raise click.ClickException(str(e)) from None
+
+
 reform.add_command(diff_command)
 reform.add_command(review_command)
 

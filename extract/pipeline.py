@@ -20,7 +20,7 @@ from .normalise import normalise
 from .numbers import recognise
 from .scope import default_scoper
 from .structure import parse_structure
-from .tables import table_values
+from .tables import plan_document_year, planned_sentence, table_values
 
 
 def process(src, segmenter: str = "jieba") -> DocResult:
@@ -47,13 +47,17 @@ def process(src, segmenter: str = "jieba") -> DocResult:
             if i == j:
                 continue
             plan = any(linker.is_plan_heading(h.title) for h in st.section_path_at(sent.start))
+            if not plan:
+                year = _budget_year(text, st, sent.start)
+                plan = year is not None and planned_sentence(text[sent.start:sent.end], year)
             for link in linker.link_sentence(text, sent.start, sent.end, quantities[i:j],
                                              plan_section=plan, segment=segment,
                                              alias_hits=alias_hits):
                 if own_a <= link.quantity.start < own_b:
                     records.append(_record(src, norm, st, attr, link, sent))
     for t_idx, table in enumerate(tables):
-        for tv in table_values(src.text, table, linker):
+        plan = _budget_year(text, st, norm.from_src(table.start)) is not None
+        for tv in table_values(src.text, table, linker, plan=plan):
             records.append(_table_record(src, norm, st, attr, t_idx, tv))
     records.sort(key=lambda r: (r.start, r.end, r.metric))
     assign_record_ids(src.doc_id, records)
@@ -102,6 +106,21 @@ WINDOW_CONTEXT = 300
 _CLAUSE_MARKS = ",;:"
 # a record's snippet is its sentence, or at most this many characters of it around the value
 SNIPPET_MAX = 300
+
+
+def _budget_year(text: str, st, pos: int):
+    """The year of the department budget (部门预算) *pos* stands in (0 when its title names
+    none), None outside a budget. The title may be set over two lines (某市医疗保障局 /
+    2025年部门预算): the article's first lines count."""
+    idx = st.article_at(pos)
+    if idx is None or not 0 <= idx < len(st.articles):
+        return None
+    art = st.articles[idx]
+    head = [art.title] + [ln for ln in text[art.start:art.start + 160].split("\n")[:4]
+                          if len(ln) <= 60]
+    years = [plan_document_year(ln) for ln in head]
+    found = [y for y in years if y is not None]
+    return max(found) if found else None
 
 
 def _boundary(text: str, ends: list, lo: int, hi: int, last: bool) -> int:

@@ -70,7 +70,15 @@ def _rules():
     for surface, spec in p.raw["header_units"].items():
         units[surface] = (spec["unit"], float(spec.get("scale", 1)))
     aliases = {m: [p.compile(a) for a in al] for m, al in (p.raw.get("header_aliases") or {}).items()}
+    excludes = {m: [p.compile(a) for a in al] for m, al in (p.raw.get("header_excludes") or {}).items()}
+    aliases = _Aliases(aliases)
+    aliases.excludes = excludes
     return p, units, aliases
+
+
+class _Aliases(dict):
+    """Header-only aliases per metric, with the header-only exclusions in ``excludes``."""
+    excludes: dict
 
 
 _LEVEL_SEP = regex.compile(r"/(?![^(（\[]*[)）\]])")     # a / outside brackets (元/人 is a unit)
@@ -106,8 +114,10 @@ def _caption(src_text: str, table) -> tuple[str, int]:
     """The lines just above the table that title it (表1 …, 单位：万元, a <caption>), as
     analysis text, and the document offset where they start. A prose line (ending in 。)
     ends the caption."""
-    lo = max(0, table.start - _CAPTION_CHARS)
-    lines = src_text[lo:table.start].splitlines()
+    above = getattr(table, "caption_at", None)
+    above = table.start if above is None else above
+    lo = max(0, above - _CAPTION_CHARS)
+    lines = src_text[lo:above].splitlines()
     if lo > 0 and lines:
         lines = lines[1:]                        # cut mid-line
     picked: list[str] = []
@@ -116,12 +126,12 @@ def _caption(src_text: str, table) -> tuple[str, int]:
             if picked:
                 break
             continue
-        if _LINE_END.search(line) or len(picked) == _CAPTION_LINES:
-            break
+        if _LINE_END.search(line) or len(picked) == _CAPTION_LINES or "\t" in line:
+            break                                # prose, or the rows of a table above
         picked.insert(0, line.strip())
-    start = table.start
+    start = above
     if picked:
-        start = src_text.rfind(picked[0], lo, table.start)
+        start = src_text.rfind(picked[0], lo, above)
     return normalise("\n".join(picked)).text, (start if start >= 0 else table.start)
 
 
@@ -148,34 +158,93 @@ def _aliases(label: str, caption: str, linker: Linker) -> list[AliasHit]:
         rule = linker.rules[h.metric]
         if any(x.search(label) for x in rule.exclude):
             continue
+        if any(x.search(label) for x in header_aliases.excludes.get(h.metric, ())):
+            continue
         out.append(h)
     return out
 
 
 def _pick(hits: list[AliasHit]) -> Optional[tuple]:
-    """Metrics of the longest alias, the metric of the hit first, then those inside it."""
+    """Metrics of the longest alias, the metric of the hit first, then those inside it, then
+    those of the shorter aliases (longest first): the first whose unit fits the cell wins, so
+    that 基本医疗保险参保率 (in %) is the rate and not the insured persons."""
     if not hits:
         return None
-    best = max(hits, key=lambda a: (a.end - a.start, -a.start))
-    return (best.metric,) + tuple(best.inner)
+    ranked = sorted(hits, key=lambda a: (-(a.end - a.start), a.start))
+    out: list[str] = []
+    for h in ranked:
+        for m in (h.metric,) + tuple(h.inner):
+            if m not in out:
+                out.append(m)
+    return tuple(out)
+
+
+def planned_sentence(sentence: str, budget_year: Optional[int]) -> bool:
+    """In a budget document, is a sentence about the budget's own period? Not when it names
+    an earlier year or the last one (上年执行数, 2023年全市参保率达到…) and not the budget
+    year itself (2025年预算数…，比2024年增加… is about 2025)."""
+    p, _, _ = _rules()
+    years = {int(m.group("y")) for m in p["HeaderYear"].finditer(sentence)}
+    if budget_year and budget_year in years:
+        return True
+    if budget_year and any(y < budget_year for y in years):
+        return False
+    return not p["PastMention"].search(sentence)
+
+
+def plan_document_year(title: Optional[str]) -> Optional[int]:
+    """The year a budget title names (眉山市医疗保障局2025年部门预算 → 2025), 0 for a budget
+    title without a year, None for a title that is no budget's."""
+    if not is_plan_document(title):
+        return None
+    p, _, _ = _rules()
+    m = p["HeaderYear"].search(title)
+    return int(m.group("y")) if m else 0
+
+
+@lru_cache(maxsize=256)
+def is_plan_document(title: Optional[str]) -> bool:
+    """A department budget (部门预算, 预算编制说明): its amounts and aims are plans."""
+    if not title:
+        return False
+    p, _, _ = _rules()
+    return bool(p["PlanDocument"].search(title)) and not p["ActualCaption"].search(title)
 
 
 def _text_cells(table) -> dict:
-    """Row -> the (column, text) of its non-header cells that hold words and no digits."""
+    """Row -> the (column, text) of its non-header cells that hold words and no digits, and
+    (column, None) for those holding a figure and no words."""
     out: dict = {}
     for c in table.cells:
         t = c.text.strip()
-        if not c.header and t and _HAN.search(t) and not _DIGIT.search(t):
-            for r in range(c.row, c.row + c.rowspan):
-                out.setdefault(r, []).append((c.col, t))
+        if c.header or not t:
+            continue
+        if _HAN.search(t) and not _DIGIT.search(t):
+            item = (c.col, t)
+        elif _DIGIT.search(t) and not _HAN.search(t):
+            item = (c.col, None)
+        else:
+            continue
+        for r in range(c.row, c.row + c.rowspan):
+            out.setdefault(r, []).append(item)
     return out
 
 
 def _row_labels(text_cells: dict, cell) -> str:
-    """The row header and the text cells left of *cell* in its row (序号 | 乡镇 | …)."""
-    parts = [cell.row_header] if cell.row_header else []
-    for col, t in sorted(text_cells.get(cell.row, ())):
-        if col < cell.col and t not in parts:
+    """The row header and the text cells left of *cell* in its row (序号 | 乡镇 | …); in a
+    row of two label-figure pairs side by side (收入 项目 | 预算数 | 支出 项目 | 预算数) only
+    the labels after the last figure before *cell*."""
+    row = sorted((x for x in text_cells.get(cell.row, ()) if x[0] < cell.col),
+                 key=lambda x: x[0])
+    start, seen_figure = 0, False
+    for i, (col, t) in enumerate(row):
+        if t is None:
+            seen_figure = True
+        elif seen_figure and (i == 0 or row[i - 1][1] is None):
+            start = i                               # a label after a figure: a new pair
+    parts = [cell.row_header] if cell.row_header and start == 0 else []
+    for col, t in row[start:]:
+        if t is not None and t not in parts:
             parts.append(t)
     return "/".join(parts)
 
@@ -203,7 +272,9 @@ def _metric_columns(table, caption: str, linker: Linker) -> dict:
     return out
 
 
-def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
+def table_values(src_text: str, table, linker: Linker, plan: bool = False) -> list[TableValue]:
+    """The values of *table*'s cells; *plan*: the table stands in a budget (部门预算), whose
+    amounts are planned unless a label says they are actual (上年执行数, 决算数)."""
     p, _, _ = _rules()
     caption, caption_start = _caption(src_text, table)
     caption_units = _caption_units(caption)
@@ -214,6 +285,8 @@ def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
         caption_metric = found.pop()
     caption_year = _caption_year(caption)
     text_cells = _text_cells(table)
+    grid = {(r, k): c for c in table.cells for r in range(c.row, c.row + c.rowspan)
+            for k in range(c.col, c.col + c.colspan)}
     parent = None                                  # computed once a cell needs it
     picks: dict = {}                               # label -> metrics its aliases name
     normed: dict = {}                              # label -> its analysis text
@@ -227,32 +300,48 @@ def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
             continue
         q = qs[0]
         col = _norm(cell.col_header or "", normed)
+        if col and p["ScoreHeader"].search(_levels(col)[0]):
+            continue                               # 权重 5: a weight, not the indicator's value
+        side_unit, side_sign = None, None
+        if not q.unit:
+            side_unit, side_sign = _side_cells(table, cell, grid)
         row = _norm(_row_labels(text_cells, cell), normed)
         labels = [h for h in (col, row) if h]
-        metric_label, metrics = None, None
+        picked = None
+        # the first label naming a metric the cell's unit fits: a column header that names
+        # one the cell cannot be (项目名称 … 补助资金 over a ≥95% column) gives way to the row's
+        tried = False
         for h in labels:
             if h not in picks:
                 picks[h] = _pick(_aliases(h, caption, linker))
-            pick = picks[h]
-            if pick:
-                metric_label, metrics = h, pick
-                break
-        others = [h for h in labels if h is not metric_label]
-        kind_labels = ([metric_label] if metric_label else []) + others
-        kind, negative = _kind(kind_labels, linker)
-        if metrics is None and kind == "change":
-            # 比上年± right of a metric's column: the change of that metric
-            if metric_cols is None:
-                metric_cols = _metric_columns(table, caption, linker)
-            metrics = next((metric_cols[k] for k in range(cell.col - 1, table.header_cols - 1, -1)
-                            if k in metric_cols), None)
-        if metrics is None:
-            if caption_metric is None:
+            if not picks[h]:
                 continue
-            metrics = (caption_metric,)
-        picked = _unit_and_metric(q, kind, kind_labels, caption_units, metrics, linker)
+            tried = True
+            kind_labels = [h] + [o for o in labels if o is not h]
+            kind, negative = _kind(kind_labels, linker, caption, plan)
+            picked = _unit_and_metric(q, kind, kind_labels, caption_units, picks[h], linker,
+                                      side_unit)
+            if picked is not None:
+                break
+        if picked is None and not tried:
+            kind_labels = labels
+            kind, negative = _kind(kind_labels, linker, caption, plan)
+            metrics = None
+            if kind == "change":
+                # 比上年± right of a metric's column: the change of that metric
+                if metric_cols is None:
+                    metric_cols = _metric_columns(table, caption, linker)
+                metrics = next((metric_cols[k] for k in range(cell.col - 1, table.header_cols - 1, -1)
+                                if k in metric_cols), None)
+            if metrics is None:
+                if caption_metric is None:
+                    continue
+                metrics = (caption_metric,)
+            picked = _unit_and_metric(q, kind, kind_labels, caption_units, metrics, linker,
+                                      side_unit)
         if picked is None:
             continue
+        others = kind_labels[1:]
         (unit, scale), metric, k = picked
         rule = linker.rules[metric]
         qs0 = q.start
@@ -269,9 +358,10 @@ def table_values(src_text: str, table, linker: Linker) -> list[TableValue]:
         if parent is None:
             parent = _labels_parent(table, text_cells) or ""
         regions = tuple(h for h in (row, col, caption, parent) if h)
+        qualifier = q.qualifier or _threshold(norm.text[:q.start]) or _threshold(side_sign or "")
         out.append(TableValue(cell, cell.start + a, cell.start + b, metric, k, value, value_high,
-                              unit, q.qualifier, q.masked, suspect, regions, year, caption_start))
-    return out
+                              unit, qualifier, q.masked, suspect, regions, year, caption_start))
+    return _drop_row_repeats(out)
 
 
 def _labels_parent(table, text_cells: dict) -> Optional[str]:
@@ -280,7 +370,7 @@ def _labels_parent(table, text_cells: dict) -> Optional[str]:
     from .regions import Gazetteer
     gaz = Gazetteer.load()
     labels = {c.text for c in table.cells if c.header}
-    labels.update(t for row in text_cells.values() for _, t in row)
+    labels.update(t for row in text_cells.values() for _, t in row if t)
     chains = {}
     for label in labels:
         for m in gaz.find(normalise(label).text):
@@ -301,14 +391,32 @@ def _norm(label: str, cache: dict) -> str:
     return cache[label]
 
 
+def _side_cells(table, cell, grid: dict) -> tuple:
+    """(unit, sign) printed in cells of their own beside a bare figure: the cell right of it
+    holding only a unit (95 | %), the cell left of it only a sign (≥ | 95)."""
+    p, units, _ = _rules()
+    right = grid.get((cell.row, cell.col + cell.colspan))
+    left = grid.get((cell.row, cell.col - 1))
+    unit = None
+    if right is not None and not right.header:
+        t = normalise(right.text).text.strip()
+        unit = units.get(t)
+    sign = None
+    if left is not None and not left.header and p["SignCell"].match(left.text):
+        sign = normalise(left.text).text.strip()
+    return unit, sign
+
+
 def _unit_and_metric(q, kind: str, labels: list[str], caption_units: list, metrics: tuple,
-                     linker: Linker):
+                     linker: Linker, side_unit=None):
     """((unit, scale), metric, kind) for a cell: the unit printed in the cell, else named by
     its labels, else one the caption names; a share without any takes its own unit (%), and
     its change percentage points. The first metric (of the alias and those inside it) that
     accepts the unit wins; None when none does."""
     if q.unit:
         units = [(q.unit, 1.0)]
+    elif side_unit:
+        units = [side_unit]
     else:
         hu = next((u for u in (_header_unit(h) for h in labels) if u), None)
         units = [hu] if hu else []
@@ -326,9 +434,12 @@ def _unit_and_metric(q, kind: str, labels: list[str], caption_units: list, metri
     return None
 
 
-def _kind(labels: list[str], linker: Linker) -> tuple[str, bool]:
+def _kind(labels: list[str], linker: Linker, caption: str = "",
+          plan: bool = False) -> tuple[str, bool]:
     """(kind, negative) named by the labels: 增长（%） a change, 降幅 a negative one,
-    2020年目标 a target (not 计划免疫)."""
+    2020年目标 a target (not 计划免疫); else a target in a table of planned amounts (its
+    caption names a 预算 or 绩效目标, or *plan*: it stands in a budget document) unless the
+    caption or a label says the amounts are actual (决算, 上年执行数)."""
     p, _, _ = _rules()
     for h in labels:
         for level in _levels(h):
@@ -337,4 +448,40 @@ def _kind(labels: list[str], linker: Linker) -> tuple[str, bool]:
                 return "change", bool(p["NegativeHeader"].search(level))
             if p["TargetHeader"].search(level) and not linker.not_target.search(level):
                 return "target", False
+    planned = plan or bool(caption and p["PlanCaption"].search(caption))
+    if planned and not p["ActualCaption"].search(caption) \
+            and not any(p["ActualCaption"].search(h) for h in labels):
+        return "target", False
     return "level", False
+
+
+_THRESHOLDS = (("ThresholdAtLeast", "at_least"), ("ThresholdMoreThan", "more_than"),
+               ("ThresholdAtMost", "at_most"), ("ThresholdLessThan", "less_than"))
+
+
+def _threshold(before: str) -> Optional[str]:
+    """The qualifier of a threshold sign standing alone before a cell's figure (≥95%)."""
+    if not before.strip():
+        return None
+    p, _, _ = _rules()
+    return next((q for name, q in _THRESHOLDS if p[name].match(before)), None)
+
+
+def _drop_row_repeats(out: list[TableValue]) -> list[TableValue]:
+    """ANNOTATION rule 3: inside one table row, a cell that only repeats the row's total
+    (合计 333.00 = 项目支出 333.00, no other column filled) is not a second record; an
+    amount of 0 (0.00: nothing planned) is none."""
+    p, _, _ = _rules()
+    out = [tv for tv in out if not (tv.unit == "元" and tv.value == 0)]
+    rows: dict = {}
+    for tv in out:
+        rows.setdefault((tv.cell.row, tv.metric), []).append(tv)
+    drop = set()
+    for tvs in rows.values():
+        if len(tvs) != 2:
+            continue
+        total = [tv for tv in tvs if tv.cell.col_header and
+                 p["TotalHeader"].search(_levels(tv.cell.col_header)[0])]
+        if len(total) == 1 and tvs[0].value == tvs[1].value and tvs[0].kind == tvs[1].kind:
+            drop.add(id(next(tv for tv in tvs if tv is not total[0])))
+    return [tv for tv in out if id(tv) not in drop]

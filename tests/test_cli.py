@@ -47,8 +47,8 @@ def test_every_verb_has_help(verb):
 
 def test_only_built_verbs_are_registered():
     assert sorted(reform.commands) == ["conflicts", "diff", "distributed", "eval", "export",
-                                       "load", "metrics", "plot", "query", "regions", "review",
-                                       "run", "stats", "try"]
+                                       "inspect", "load", "metrics", "plot", "query", "regions",
+                                       "review", "run", "stats", "try"]
 
 
 def test_run_on_a_missing_path_exits_2(tmp_path):

@@ -47,6 +47,9 @@ class Table:
     n_cols: int = 0
     header_rows: int = 1
     header_cols: int = 1
+    # where the caption of a table split from a grid above it is looked for: the start of
+    # that grid's first part (a PDF 绩效目标表 under its form shares the form's caption)
+    caption_at: Optional[int] = None
 
     def cell_at(self, row: int, col: int) -> Optional[Cell]:
         """The cell covering grid position (row, col), following merged spans."""

@@ -42,8 +42,33 @@ CHECKERS = {"metrics": check_metrics, "attribution": check_attribution}
 
 
 def check_tables(pats, ex):
-    from extract.tables import _header_unit
-    got = _header_unit(ex["header"])
+    from extract import tables
+    if "title" in ex:                      # a budget document: its amounts are plans
+        assert tables.is_plan_document(ex["title"]) == ex["plan"], ex
+        return
+    if "sentence" in ex:                   # a budget's sentence about its own period or the past
+        assert tables.planned_sentence(ex["sentence"], ex["budget_year"]) == ex["plan"], ex
+        return
+    if "cell" in ex:                       # a threshold sign before a figure: ≥95%
+        from extract.numbers import recognise
+        q = recognise(ex["cell"])[0]
+        assert tables._threshold(ex["cell"][:q.start]) == ex["qualifier"], ex
+        return
+    if "label" in ex:                      # the metric a row or column label names
+        from extract.linker import default_linker
+        linker = default_linker()
+        pick = tables._pick(tables._aliases(ex["label"], ex.get("caption", ""), linker)) or ()
+        if "unit" in ex:                   # the first metric whose unit the cell has
+            pick = [m for m in pick if ex["unit"] in linker.rules[m].units]
+        assert (pick[0] if pick else None) == ex["metric"], (ex, pick)
+        return
+    if "kind" in ex:                       # the kind the labels and caption give
+        from extract.linker import default_linker
+        got = tables._kind(ex.get("labels", []), default_linker(), ex.get("caption", ""),
+                           ex.get("plan", False))
+        assert got[0] == ex["kind"], (ex, got)
+        return
+    got = tables._header_unit(ex["header"])
     if ex["unit"] is None:
         assert got is None, (ex, got)
     else:
