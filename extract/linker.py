@@ -43,6 +43,7 @@ CONTINUATION = regex.compile(
     r"\d{2,4}年|[一二三四五六七八九十\d]+月(?:份)?|[上下]半年|第?[一二三四1-4]季度|底|"
     r"[^,;:。\d]{1,12}?等(?:[0-9一二两三四五六七八九十]+个)?(?:山区|贫困|试点|重点|偏远)?(?:县|市|区|乡镇|镇)"
     r"(?:\(市、区\)|\(市\)|\(区\))?(?:均|都|也)|"
+    r"(?:城乡)?(?:职工|居民)(?:基本)?医保|城镇(?:职工|居民)(?:医保)?|新农合|大病保险|"
     r"全国|全[省市县区乡镇]|[省市县区]级|(?:平均)?水平(?=[高低多少])|市区|县城|城区|农村|城镇|乡镇|[省市县区]|年|和|及|、|\s"
 )
 # a run of continuation words only (每人每年, 比上年同期): no subject of its own
@@ -263,6 +264,10 @@ class Linker:
                 link = self._make(text, start, q, paired[id(q)], clause_starts, qs)
             if link is None:
                 link = self._nearest(text, start, end, q, aliases, clause_starts, qs)
+                # an indicator right after the number (八成以上的群众在县域内就医) names it
+                # better than one inherited from an earlier clause
+                if link is not None and link.alias_start < self._clause_start(clause_starts, q.start):
+                    link = self._after(text, start, end, q, clause_starts, qs) or link
             if link is None:
                 link = self._after(text, start, end, q, clause_starts, qs)
             if link is None and q.unit:
