@@ -37,11 +37,15 @@ LIST_JOIN = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*")
 CONTINUATION = regex.compile(
     r"其中|分别|比上年|较上年|比去年|较去年|同比|环比|同期|比|较|与|相比|达到|达|为|是|增长|增加|提高|提升|"
     r"上升|下降|降低|减少|回落|了|共|累计|平均|约|近|超过|全年|当年|年底|年末|以上|左右|最高的|最低的|最高|最低|"
-    r"(?:改革|实施|政策实施|改革实施)(?:前|以来|后)|去年同期|上年同期|每人每年|每人|人均|"
+    r"(?:新一轮)?(?:医改|改革|实施|政策实施|改革实施)(?:初期|之初|前|以来|后)|不足|不到|仅|只有|将近|接近|逾|"
+    r"快速|迅速|大幅|稳步|逐步|持续|进一步|明显|显著|去年同期|上年同期|每人每年|每人|人均|"
     r"按(?:当年|可比)(?:价格)?(?:计算|计)?|扣除价格因素(?:后)?|上涨|"
     r"由|从|原来的|原来|原先的|原先|过去的|改革前的|的|"
     r"\d{2,4}年|[一二三四五六七八九十\d]+月(?:份)?|[上下]半年|第?[一二三四1-4]季度|底|"
-    r"全[省市县区乡镇]|[省市县区]级|市区|县城|城区|农村|城镇|乡镇|[省市县区]|年|和|及|、|\s"
+    r"[^,;:。\d]{1,12}?等(?:[0-9一二两三四五六七八九十]+个)?(?:山区|贫困|试点|重点|偏远)?(?:县|市|区|乡镇|镇)"
+    r"(?:\(市、区\)|\(市\)|\(区\))?(?:均|都|也)|"
+    r"(?:城乡)?(?:职工|居民)(?:基本)?医保|城镇(?:职工|居民)(?:医保)?|新农合|大病保险|"
+    r"全国|全[省市县区乡镇]|[省市县区]级|(?:平均)?水平(?=[高低多少])|市区|县城|城区|农村|城镇|乡镇|[省市县区]|年|和|及|、|\s"
 )
 # a run of continuation words only (每人每年, 比上年同期): no subject of its own
 CONTINUATION_RUN = regex.compile(f"(?:{CONTINUATION.pattern})+")
@@ -72,7 +76,11 @@ TOPIC_ITEM = regex.compile(r"[^\d,;:。()]{1,8}?(?:为|是|达到|达)")
 # 入院人次102.4万, 投入资金12.6亿) when it stands right after the indicator
 IMPLIED_MAGNITUDES = frozenset(("万", "亿", "十万", "百万", "千万", "十亿", "百亿", "千亿", "万亿"))
 IMPLIED_UNITS = frozenset(("人次", "人", "元", "张"))
-IMPLIED_GAP = regex.compile(r"(?:达到|达|为|共|约|累计|总计|合计|\s)*")
+# 门诊人次突破50万, 总诊疗人次超1.5亿: a qualifier may stand between them too
+IMPLIED_GAP = regex.compile(r"(?:达到了|达到|达|为|共|约|累计|总计|合计|突破|超过|超|逾|近|将近|接近|\s)*")
+# a number no metric counts (新建卫生院12所) in a clause between an indicator and a bare
+# continuation (增长20%) is what the continuation compares; dates (2021年, 3月) are not
+UNCOUNTED_NUMBER = regex.compile(r"[0-9][0-9.]*(?![0-9.])(?!\s*(?:年|月|日|号|季度|时|[-/.]))")
 
 
 @dataclass
@@ -257,6 +265,10 @@ class Linker:
                 link = self._make(text, start, q, paired[id(q)], clause_starts, qs)
             if link is None:
                 link = self._nearest(text, start, end, q, aliases, clause_starts, qs)
+                # an indicator right after the number (八成以上的群众在县域内就医) names it
+                # better than one inherited from an earlier clause
+                if link is not None and link.alias_start < self._clause_start(clause_starts, q.start):
+                    link = self._after(text, start, end, q, clause_starts, qs) or link
             if link is None:
                 link = self._after(text, start, end, q, clause_starts, qs)
             if link is None and q.unit:
@@ -479,13 +491,30 @@ class Linker:
                     continue
                 if self._other_measure_between(a, q_clause, qs, aliases):
                     return None
+                if self._uncounted_between(text, a.end, q_clause, qs):
+                    return None
             if q.start - a.end > 40:
                 return None
             for metric in (a.metric,) + a.inner:
                 link = self._make(text, s0, q, AliasHit(a.start, a.end, metric), clause_starts, qs)
                 if link is not None:
                     return link
+            # 住院补偿比52%门诊人次63.2万人次 增长53.1%: an indicator with a number of its own
+            # between stands nearer; when it could count the number's unit but is excluded,
+            # none before it takes the number (起付线80元后70% still passes 起付线 over: no %)
+            if any(a.end <= p.start and p.end <= q.start for p in qs):
+                change = bool(self._is_change(text[a.end:q.start]))
+                if any(self._compatible(self.rules[m], q, change) for m in (a.metric,) + a.inner):
+                    return None
         return None
+
+    @staticmethod
+    def _uncounted_between(text, a, b, qs) -> bool:
+        """A number in text[a:b] that is none of the linkable quantities *qs* (12所, 3个)."""
+        for m in UNCOUNTED_NUMBER.finditer(text, a, b):
+            if not any(p.start <= m.start() < p.end for p in qs):
+                return True
+        return False
 
     def _after(self, text, s0, s1, q, clause_starts, qs) -> Optional[Link]:
         rest_end = self._clause_end(text, q.end, s1)
@@ -572,6 +601,12 @@ class Linker:
             if rule.exclude_after_any.search(text, q.end, rest_end):
                 return None
         excl_start = self._clause_start(clause_starts, a.start) if not after else q_clause
+        if not after:
+            # without marks (住院补偿比52%门诊人次63.2万人次) a number ends the statement
+            # before the indicator: its words are not the indicator's exclusions
+            for p in qs:
+                if excl_start <= p.start and p.end <= a.start:
+                    excl_start = p.end
         seg_start = self._segment_start(text, s0, excl_start) if rule.exclude else s0
         if rule.exclude and text.startswith("其中", seg_start):
             # 其中,…住院182.3万人次 breaks down the sentence before (享受待遇…): its words count

@@ -31,6 +31,7 @@ Conventions (see the YAML files for the surface forms):
 """
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from functools import lru_cache
 from typing import Optional
@@ -222,7 +223,16 @@ def recognise(text: str, start: int = 0, end: Optional[int] = None) -> list[Quan
         groups = m.group(*_GROUPS)
         if groups[0] is None:
             out.extend(build(m, text, groups))
+    # 提高1.8个和2.5个百分点: the unit of a list's last item is the unit of the 个 before it
+    for i in range(len(out) - 2, -1, -1):
+        q, nxt = out[i], out[i + 1]
+        if q.unit == "个" and q.unit_text == "个" and nxt.unit == "百分点" \
+                and _POINT_LIST_JOIN.fullmatch(text, q.end, nxt.start):
+            out[i] = dataclasses.replace(q, unit="百分点")
     return out
+
+
+_POINT_LIST_JOIN = regex.compile(r"\s*(?:和|、|及|与|,|，)\s*")
 
 
 def units() -> dict[str, tuple[str, float]]:
