@@ -449,7 +449,12 @@ def eval_cmd(corpora, golds, segmenter, errors, min_f1):
 @click.option("--no-text", is_flag=True, help="Leave out the document text.")
 def inspect_cmd(path, records, no_text):
     """Print a document's text and tables as the extractor reads them (cells with the column
-    and row labels they are read through), to tell a reading problem from a linking one."""
+    and row labels they are read through), to tell a reading problem from a linking one.
+
+    \b
+    Example:
+      reform inspect corpus/meishan_yibaoju_yusuan_2025.pdf --records --no-text
+    """
     from extract.explain import inspect_file
     from extract.ingest import IngestError
     try:
