@@ -33,6 +33,10 @@ OWN_INDICATOR = regex.compile(r"率|占比|比例|比重|指数|人数|人次|�
 LIST_COLON = regex.compile(r"[^,;:。\n]{0,4}?[:]")
 HEALTH_WORD = regex.compile(r"医|卫生|健康|药|诊|病")
 LIST_JOIN = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*")
+# the items of a list before a shared indicator (养老、医疗、失业保险参保人数分别…)
+ITEM_SPLIT = regex.compile(r"、|(?<=保险|医保|养老|医疗|失业|工伤|生育)(?:和|及|以及|与)")
+# what may stand between a list's shared indicator and 分别
+LIGHT_TAIL = regex.compile(r"(?:数|的|均|也)?")
 # words that may stand before a number that continues the previous clause's indicator
 CONTINUATION = regex.compile(
     r"其中|分别|比上年|较上年|比去年|较去年|同比|环比|同期|比|较|与|相比|达到|达|为|是|增长|增加|提高|提升|"
@@ -247,11 +251,14 @@ class Linker:
             return []
         aliases = self.find_aliases(text, start, end, alias_hits)
         clause_starts = [start] + [m.end() for m in CLAUSE_BREAK.finditer(text, start, end)]
-        paired = self._pair_lists(text, start, end, aliases, qs)
         self._breakdown_hint = None
         self._prev_alias = {}
+        self._blocked, self._item_start = set(), {}
         links = []
+        paired = self._pair_lists(text, start, end, aliases, qs)
         for i, q in enumerate(qs):
+            if id(q) in self._blocked:
+                continue
             link = None
             if id(q) in paired:
                 link = self._make(text, start, q, paired[id(q)], clause_starts, qs)
@@ -522,6 +529,8 @@ class Linker:
                 hb = [x.end() for x in HARD_BREAK.finditer(text, s0, m.start())]
                 seg = hb[-1] if hb else s0
                 before = [a for a in aliases if seg <= a.start and a.end <= m.start()][-len(after):]
+            if self._pair_items(text, c0, m.start(), before, after, out):
+                continue
             metrics = []
             for a in before:
                 if not metrics or metrics[-1].metric != a.metric:
@@ -533,6 +542,38 @@ class Linker:
                     out[id(q)] = a
         return out
 
+    def _pair_items(self, text, c0, resp, before, after, out) -> bool:
+        """城镇职工基本养老保险、城乡居民基本医疗保险参保人数分别为6.3万人、88.6万人;
+        基本养老、基本医疗保险参保率分别达到96.1%、97.3%: items joined by 、/和 share the
+        indicator at the end of the list; an item the indicator's metric excludes (养老)
+        gives no record, the others take the indicator, judged on their own words.
+        Only for lists where some item is excluded (else the plain pairing stands)."""
+        if len(after) < 2 or not before:
+            return False
+        shared = before[-1]
+        rule = self.rules[shared.metric]
+        if not rule.exclude or not LIGHT_TAIL.fullmatch(text, shared.end, resp):
+            return False
+        parts = ITEM_SPLIT.split(text[c0:shared.start])
+        if len(parts) != len(after):
+            return False
+        spans, pos = [], c0
+        for part in parts:
+            i = text.find(part, pos)
+            spans.append((i, i + len(part)))
+            pos = i + len(part)
+        spans[-1] = (spans[-1][0], shared.end)
+        excluded = [bool(rule.exclude_any.search(text, a, b)) for a, b in spans]
+        if not any(excluded) or all(excluded):
+            return False
+        for (a, b), q, ex in zip(spans, after, excluded):
+            if ex:
+                self._blocked.add(id(q))
+            else:
+                out[id(q)] = shared
+                self._item_start[id(q)] = a
+        return True
+
     def _make(self, text, s0, q: Quantity, a: AliasHit, clause_starts, qs, after=False) -> Optional[Link]:
         rule = self.rules[a.metric]
         q_clause = self._clause_start(clause_starts, q.start)
@@ -543,6 +584,7 @@ class Linker:
             gap = text[max(a.end, q_clause):gap_end]
         alias_text = text[a.start:a.end]
         change_m = None
+        added = False
         kind = "level"
         from_level = bool(self.from_marker.search(gap))
         if rule.fixed_kind == "change":
@@ -555,6 +597,7 @@ class Linker:
                 before = None if after else self.change_before_alias.search(text, max(0, a.start - 6), a.start)
                 if before:
                     kind = "change"
+                    added = True
                     gap = before.group(0) + gap
         if not self._compatible(rule, q, kind == "change"):
             return None
@@ -573,6 +616,10 @@ class Linker:
                 return None
         excl_start = self._clause_start(clause_starts, a.start) if not after else q_clause
         seg_start = self._segment_start(text, s0, excl_start) if rule.exclude else s0
+        if id(q) in self._item_start:
+            # an item of a shared-indicator list: its own words were judged (_pair_items),
+            # the other items' words do not count
+            excl_start = seg_start = a.start
         if rule.exclude and text.startswith("其中", seg_start):
             # 其中,…住院182.3万人次 breaks down the sentence before (享受待遇…): its words count
             seg_start = max(0, max(text.rfind(c, 0, max(0, seg_start - 1)) for c in "。!?\n") + 1)
@@ -584,7 +631,8 @@ class Linker:
             # 下降-3.6%: a printed minus after a falling verb is the same fall, not a rise
             if self.negative.search(cue) and not (q.value is not None and q.value < 0):
                 sign = -1.0
-        if kind != "change" or rule.fixed_kind == "change":
+        # 计划…新增床位500张 (a count to be added, in a plan) is a target like a level
+        if kind != "change" or rule.fixed_kind == "change" or added:
             if self._is_target(text, s0, q, clause_starts, a.end if after else None):
                 kind = "target"
         value = q.value * sign if q.value is not None else None
