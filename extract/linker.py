@@ -623,6 +623,10 @@ class Linker:
         if rule.exclude and text.startswith("其中", seg_start):
             # 其中,…住院182.3万人次 breaks down the sentence before (享受待遇…): its words count
             seg_start = max(0, max(text.rfind(c, 0, max(0, seg_start - 1)) for c in "。!?\n") + 1)
+            # …享受待遇1.8亿人次。其中,普通门急诊1.5亿人次: the lead's words count even
+            # where the item's clause has a health word of its own
+            if rule.exclude_any.search(text, seg_start, excl_start):
+                return None
         if self._excluded(rule, text, excl_start, max(q.start, a.end if after else q.start), seg_start):
             return None
         sign = 1.0
