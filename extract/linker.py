@@ -564,10 +564,12 @@ class Linker:
             pos = i + len(part)
         spans[-1] = (spans[-1][0], shared.end)
         excluded = [bool(rule.exclude_any.search(text, a, b)) for a, b in spans]
-        if not any(excluded) or all(excluded):
+        if not any(excluded):
             return False
         for (a, b), q, ex in zip(spans, after, excluded):
-            if ex:
+            # an item must name health itself (医疗, 基本医疗保险): 低保、特困供养、临时救助资金
+            # has no medical item at all
+            if ex or not HEALTH_WORD.search(text, a, min(b, shared.start)):
                 self._blocked.add(id(q))
             else:
                 out[id(q)] = shared
