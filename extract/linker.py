@@ -37,6 +37,8 @@ LIST_JOIN = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*")
 ITEM_SPLIT = regex.compile(r"、|(?<=保险|医保|养老|医疗|失业|工伤|生育)(?:和|及|以及|与)")
 # what may stand between a list's shared indicator and 分别
 LIGHT_TAIL = regex.compile(r"(?:数|的|均|也)?")
+# a clause holding more than 分别 and its verb (…，分别增长…)
+BREAK_OR_SPACE = regex.compile(r"\p{Han}{5,}")
 # words that may stand before a number that continues the previous clause's indicator
 CONTINUATION = regex.compile(
     r"其中|分别|比上年|较上年|比去年|较去年|同比|环比|同期|比|较|与|相比|达到|达|为|是|增长|增加|提高|提升|"
@@ -253,7 +255,7 @@ class Linker:
         clause_starts = [start] + [m.end() for m in CLAUSE_BREAK.finditer(text, start, end)]
         self._breakdown_hint = None
         self._prev_alias = {}
-        self._blocked, self._item_start = set(), {}
+        self._blocked, self._item_start, self._items_memo = set(), {}, None
         links = []
         paired = self._pair_lists(text, start, end, aliases, qs)
         for i, q in enumerate(qs):
@@ -543,18 +545,31 @@ class Linker:
         return out
 
     def _pair_items(self, text, c0, resp, before, after, out) -> bool:
-        """城镇职工基本养老保险、城乡居民基本医疗保险参保人数分别为6.3万人、88.6万人;
-        基本养老、基本医疗保险参保率分别达到96.1%、97.3%: items joined by 、/和 share the
-        indicator at the end of the list; an item the indicator's metric excludes (养老)
-        gives no record, the others take the indicator, judged on their own words.
-        Only for lists where some item is excluded (else the plain pairing stands)."""
+        """Lists of items joined by 、/和 before 分别, where plain pairing goes wrong:
+        - the items share the indicator at the end of the list and some item is one the
+          indicator's metric excludes: 城镇职工基本养老保险、城乡居民基本医疗保险参保人数分别为
+          6.3万人、88.6万人; 基本养老、基本医疗保险参保率分别达到96.1%、97.3%: the excluded
+          item (养老) and an item naming no health word (低保) give no record, the others take
+          the indicator, judged on their own words;
+        - parallel items, each an indicator of its own, only some of them a metric:
+          教育支出、卫生健康支出分别为18.2亿元和8.6亿元: the metric's item takes its number.
+        A second 分别 of the same part of the sentence (…，分别增长5.2%和9.8%) pairs the same
+        way. Anything else is left to the plain pairing."""
         if len(after) < 2 or not before:
             return False
-        shared = before[-1]
-        rule = self.rules[shared.metric]
-        if not rule.exclude or not LIGHT_TAIL.fullmatch(text, shared.end, resp):
-            return False
-        parts = ITEM_SPLIT.split(text[c0:shared.start])
+        seg = self._segment_start(text, 0, resp)
+        memo = self._items_memo
+        if (not BREAK_OR_SPACE.search(text, c0, resp) and c0 > seg and memo is not None
+                and memo[0] == seg and len(memo[1]) == len(after)):
+            # …，分别增长5.2%和9.8%: the items of the list before govern these numbers too
+            for q, a in zip(after, memo[1]):
+                if a is None:
+                    self._blocked.add(id(q))
+                else:
+                    out[id(q)] = a
+                    self._item_start[id(q)] = a.start
+            return True
+        parts = ITEM_SPLIT.split(text[c0:resp])
         if len(parts) != len(after):
             return False
         spans, pos = [], c0
@@ -562,18 +577,38 @@ class Linker:
             i = text.find(part, pos)
             spans.append((i, i + len(part)))
             pos = i + len(part)
-        spans[-1] = (spans[-1][0], shared.end)
-        excluded = [bool(rule.exclude_any.search(text, a, b)) for a, b in spans]
-        if not any(excluded):
-            return False
-        for (a, b), q, ex in zip(spans, after, excluded):
-            # an item must name health itself (医疗, 基本医疗保险): 低保、特困供养、临时救助资金
-            # has no medical item at all
-            if ex or not HEALTH_WORD.search(text, a, min(b, shared.start)):
+        shared = before[-1]
+        rule = self.rules[shared.metric]
+        own = [[a for a in before if x <= a.start and a.end <= y] for x, y in spans]
+        chosen = None
+        if rule.exclude and LIGHT_TAIL.fullmatch(text, shared.end, resp) and spans[-1][1] >= shared.end:
+            spans[-1] = (spans[-1][0], shared.end)
+            excluded = [bool(rule.exclude_any.search(text, a, b)) for a, b in spans]
+            if any(excluded):
+                # an item must name health itself (医疗, 基本医疗保险): 低保、特困供养、临时救助
+                # 资金 has no medical item at all
+                chosen = [None if ex or not HEALTH_WORD.search(text, a, b) else shared
+                          for (a, b), ex in zip(spans, excluded)]
+        if chosen is None:
+            head = [o[-1] for o in own if o]
+            bare = [(x, y) for (x, y), o in zip(spans, own) if not o]
+            if not head or not bare or len(head) + len(bare) != len(spans):
+                return False
+            tails = {text[h.end - 2:h.end] for h in head}
+            if len(tails) != 1 or not all(text[y - 2:y] in tails for x, y in bare):
+                return False
+            chosen = [o[-1] if o else None for o in own]
+            for i, ((x, y), a) in enumerate(zip(spans, chosen)):
+                r = self.rules[a.metric] if a is not None else None
+                if r is not None and r.exclude and r.exclude_any.search(text, x, y):
+                    chosen[i] = None
+        for q, a in zip(after, chosen):
+            if a is None:
                 self._blocked.add(id(q))
             else:
-                out[id(q)] = shared
-                self._item_start[id(q)] = a
+                out[id(q)] = a
+                self._item_start[id(q)] = a.start
+        self._items_memo = (seg, chosen)
         return True
 
     def _make(self, text, s0, q: Quantity, a: AliasHit, clause_starts, qs, after=False) -> Optional[Link]:
