@@ -256,6 +256,7 @@ class Linker:
         self._breakdown_hint = None
         self._prev_alias = {}
         self._blocked, self._item_start, self._items_memo = set(), {}, None
+        self._qs, self._aliases = qs, aliases
         links = []
         paired = self._pair_lists(text, start, end, aliases, qs)
         for i, q in enumerate(qs):
@@ -569,6 +570,9 @@ class Linker:
                     out[id(q)] = a
                     self._item_start[id(q)] = a.start
             return True
+        if (not BREAK_OR_SPACE.search(text, c0, resp) and c0 > seg
+                and self._pair_labelled(text, seg, c0, after, out)):
+            return True
         parts = ITEM_SPLIT.split(text[c0:resp])
         if len(parts) != len(after):
             return False
@@ -609,6 +613,36 @@ class Linker:
                 out[id(q)] = a
                 self._item_start[id(q)] = a.start
         self._items_memo = (seg, chosen)
+        return True
+
+    def _pair_labelled(self, text, seg, c0, after, out) -> bool:
+        """社会保障支出6.2亿元、医疗卫生支出3.6亿元,分别增长18.6%和21.3%: the numbers after
+        分别 take the labels of the numbers listed before it, in order; a label that names
+        no metric (社会保障支出) or one its metric excludes gives no record. Only where
+        some label is no metric (else the plain pairing stands)."""
+        prev = [q for q in self._qs if seg <= q.start and q.end <= c0][-len(after):]
+        if len(prev) != len(after):
+            return False
+        chosen, x = [], seg
+        for q in prev:
+            label = [a for a in self._aliases if x <= a.start and a.end <= q.start]
+            if not HAN.search(text, x, q.start):
+                return False
+            a = label[-1] if label else None
+            if a is not None:
+                r = self.rules[a.metric]
+                if r.exclude and r.exclude_any.search(text, x, q.start):
+                    a = None
+            chosen.append(a)
+            x = q.end
+        if all(a is None for a in chosen) or all(a is not None for a in chosen):
+            return False
+        for q, a in zip(after, chosen):
+            if a is None:
+                self._blocked.add(id(q))
+            else:
+                out[id(q)] = a
+                self._item_start[id(q)] = a.start
         return True
 
     def _make(self, text, s0, q: Quantity, a: AliasHit, clause_starts, qs, after=False) -> Optional[Link]:
