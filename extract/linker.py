@@ -37,6 +37,8 @@ LIST_JOIN = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*")
 ITEM_SPLIT = regex.compile(r"、|(?<=保险|医保|养老|医疗|失业|工伤|生育)(?:和|及|以及|与)")
 # what may stand between a list's shared indicator and 分别
 LIGHT_TAIL = regex.compile(r"(?:数|的|均|也)?")
+# one-character head nouns that make list items parallel (城镇化率、参保率)
+RATE_NOUNS = "率"
 # a clause holding more than 分别 and its verb (…，分别增长…)
 BREAK_OR_SPACE = regex.compile(r"\p{Han}{5,}")
 # words that may stand before a number that continues the previous clause's indicator
@@ -598,8 +600,10 @@ class Linker:
             bare = [(x, y) for (x, y), o in zip(spans, own) if not o]
             if not head or not bare or len(head) + len(bare) != len(spans):
                 return False
-            tails = {text[h.end - 2:h.end] for h in head}
-            if len(tails) != 1 or not all(text[y - 2:y] in tails for x, y in bare):
+            # parallel when the items end in the same head noun (支出/支出, 化率/保率)
+            n = 1 if text[head[0].end - 1] in RATE_NOUNS else 2
+            tails = {text[h.end - n:h.end] for h in head}
+            if len(tails) != 1 or not all(text[y - n:y] in tails for x, y in bare):
                 return False
             chosen = [o[-1] if o else None for o in own]
             for i, ((x, y), a) in enumerate(zip(spans, chosen)):
