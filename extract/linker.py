@@ -33,6 +33,8 @@ OWN_INDICATOR = regex.compile(r"率|占比|比例|比重|指数|人数|人次|�
 LIST_COLON = regex.compile(r"[^,;:。\n]{0,4}?[:]")
 HEALTH_WORD = regex.compile(r"医|卫生|健康|药|诊|病")
 LIST_JOIN = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*")
+# 分别提高到每人每年550元和每人每月113元: a per-person phrase may open each item
+LIST_JOIN_PER = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*(?:每人每[年月天]|每人|人均)?\s*")
 # the items of a list before a shared indicator (养老、医疗、失业保险参保人数分别…)
 ITEM_SPLIT = regex.compile(r"、|(?<=保险|医保|养老|医疗|失业|工伤|生育)(?:和|及|以及|与)")
 # what may stand between a list's shared indicator and 分别
@@ -526,7 +528,7 @@ class Linker:
             for q in qs:
                 if q.start < m.end() or q.start >= stop:
                     continue
-                if after and not LIST_JOIN.fullmatch(text, after[-1].end, q.start):
+                if after and not LIST_JOIN_PER.fullmatch(text, after[-1].end, q.start):
                     break
                 after.append(q)
             before = [a for a in aliases if c0 <= a.start and a.end <= m.start()]
