@@ -36,11 +36,11 @@ LIST_JOIN = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*")
 # 分别提高到每人每年550元和每人每月113元: a per-person phrase may open each item
 LIST_JOIN_PER = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*(?:每人每[年月天]|每人|人均)?\s*")
 # the items of a list before a shared indicator (养老、医疗、失业保险参保人数分别…)
-ITEM_SPLIT = regex.compile(r"、|(?<=保险|医保|养老|医疗|失业|工伤|生育)(?:和|及|以及|与)")
+ITEM_SPLIT = regex.compile(r"、|(?<=保险|医保|养老|医疗|失业|工伤|生育|量|数|率|人次|支出|费用|比例)(?:和|及|以及|与)")
 # what may stand between a list's shared indicator and 分别
 LIGHT_TAIL = regex.compile(r"(?:数|的|均|也)?")
-# one-character head nouns that make list items parallel (城镇化率、参保率)
-RATE_NOUNS = "率"
+# an item that names an indicator of its own (教育支出, 城镇化率, 手术量)
+INDICATOR_END = regex.compile(r"(?:量|数|率|人次|支出|费用|比例|比重|收入|金额|投入|投资|资金|标准)$")
 # a clause holding more than 分别 and its verb (…，分别增长…)
 BREAK_OR_SPACE = regex.compile(r"\p{Han}{5,}")
 # words that may stand before a number that continues the previous clause's indicator
@@ -602,10 +602,9 @@ class Linker:
             bare = [(x, y) for (x, y), o in zip(spans, own) if not o]
             if not head or not bare or len(head) + len(bare) != len(spans):
                 return False
-            # parallel when the items end in the same head noun (支出/支出, 化率/保率)
-            n = 1 if text[head[0].end - 1] in RATE_NOUNS else 2
-            tails = {text[h.end - n:h.end] for h in head}
-            if len(tails) != 1 or not all(text[y - n:y] in tails for x, y in bare):
+            # parallel when every item without an alias is an indicator itself (教育支出,
+            # 城镇化率, 手术量), not a subject of the indicator after it (县级医院、乡镇卫生院…比例)
+            if not all(INDICATOR_END.search(text, x, y) for x, y in bare):
                 return False
             chosen = [o[-1] if o else None for o in own]
             for i, ((x, y), a) in enumerate(zip(spans, chosen)):
