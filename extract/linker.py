@@ -638,6 +638,10 @@ class Linker:
                 r = self.rules[a.metric]
                 if r.exclude and r.exclude_any.search(text, x, q.start):
                     a = None
+            elif chosen and chosen[-1] is not None and BREAKDOWN_HINT.search(text, x, q.start) \
+                    and q.unit in self.rules[chosen[-1].metric].units:
+                # 县医院门诊12万人次、乡镇卫生院8万人次: an institution continues the indicator
+                a = chosen[-1]
             chosen.append(a)
             x = q.end
         if all(a is None for a in chosen) or all(a is not None for a in chosen):
