@@ -83,3 +83,35 @@ def test_economy_wide_bulletin_health_values_only():
     for r in recs:
         assert BULLETIN[r["start"]:r["end"]] == r["text"]
         assert r["year"] == 2020
+
+
+LISTS = (
+    "2022年，全县一般公共预算支出中，教育支出、卫生健康支出分别为9.6亿元和4.1亿元，分别增长3.5%和7.2%。"
+    "社会保障支出3.3亿元、医疗卫生与计划生育支出0.8亿元，分别增长2.2%和4.4%。"
+    "城镇化率、医保参保率分别为51.6%、97.4%。"
+    "城乡低保、特困供养、临时救助资金分别为1.1亿元、0.3亿元和0.1亿元。"
+    "门诊量、出院人数和手术量分别增长6.6%、4.1%和7.7%。\n"
+)
+
+
+def test_lists_with_some_health_items_pair_each_number_with_its_own_item():
+    recs = _records(LISTS, "lists")
+    got = [(r["metric"], r["kind"], r["value"], r["unit"], r["text"], r["start"]) for r in recs]
+
+    def at(text, nth=1):
+        i = -1
+        for _ in range(nth):
+            i = LISTS.index(text, i + 1)
+        return i
+    assert got == [
+        ("government_investment", "level", 410000000.0, "元", "4.1亿元", at("4.1亿元")),
+        ("government_investment", "change", 7.2, "%", "7.2%", at("7.2%")),
+        ("government_investment", "level", 80000000.0, "元", "0.8亿元", at("0.8亿元")),
+        ("government_investment", "change", 4.4, "%", "4.4%", at("4.4%")),
+        ("insurance_coverage_rate", "level", 97.4, "%", "97.4%", at("97.4%")),
+        ("outpatient_visits", "change", 6.6, "%", "6.6%", at("6.6%")),
+        ("inpatient_admissions", "change", 4.1, "%", "4.1%", at("4.1%")),
+    ]
+    for r in recs:
+        assert LISTS[r["start"]:r["end"]] == r["text"]
+        assert r["year"] == 2022
