@@ -172,6 +172,8 @@ class Linker:
         self.target_before = pats.compile(cues["target_before"])
         self.target_clause = pats.compile(cues["target_clause"])
         self.target_section = pats.compile(cues["target_section"])
+        done = cues.get("level_after_target_done")
+        self.level_after_target_done = pats.compile(done) if done else None
         self.achieved = pats.compile(cues["achieved"])
         self.not_target = pats.compile(cues["not_target"])
         self.change_before_alias = pats.compile(cues["change_before_alias"])
@@ -752,6 +754,12 @@ class Linker:
             seg = before[max(0, m.start() - 2):m.end() + 2]
             if self.not_target.search(seg) or self.level_after_target.search(before, m.end()):
                 continue
+            if self.level_after_target_done is not None:
+                # 计划总投资…，年度完成投资38.6亿元: achieved in a later clause (计划全年完成…
+                # in the cue's own clause stays a target)
+                d = self.level_after_target_done.search(before, m.end())
+                if d and CLAUSE_BREAK.search(before, m.end(), d.start()):
+                    continue
             return True
         # the clause ends inside the sentence: searching on to the end of the text made
         # a long text without clause marks quadratic
