@@ -482,7 +482,12 @@ class Linker:
 
     def _nearest(self, text, s0, s1, q, aliases, clause_starts, qs) -> Optional[Link]:
         q_clause = self._clause_start(clause_starts, q.start)
+        rejected = False
         for a in reversed([a for a in aliases if a.end <= q.start]):
+            if rejected and any(a.end <= q2.start and q2.end <= q.start and q2.unit == q.unit for q2 in qs):
+                # 参合率98.6%、…养老保险参保率92.1%: the nearest indicator refused the number,
+                # and one further back already has a number of its own of the same kind
+                return None
             if a.start < q_clause:
                 # the indicator stands in an earlier clause: inherit only across soft
                 # breaks and when this clause names nothing else before the number
@@ -501,6 +506,10 @@ class Linker:
                 link = self._make(text, s0, q, AliasHit(a.start, a.end, metric), clause_starts, qs)
                 if link is not None:
                     return link
+            # refused for its exclusions, not for the unit (起付线 before 70% refuses a %)
+            r = self.rules[a.metric]
+            if q.unit and (q.unit in r.units or q.unit in r.change_units) and r.exclude:
+                rejected = True
         return None
 
     def _after(self, text, s0, s1, q, clause_starts, qs) -> Optional[Link]:
