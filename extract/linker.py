@@ -33,6 +33,16 @@ OWN_INDICATOR = regex.compile(r"率|占比|比例|比重|指数|人数|人次|�
 LIST_COLON = regex.compile(r"[^,;:。\n]{0,4}?[:]")
 HEALTH_WORD = regex.compile(r"医|卫生|健康|药|诊|病")
 LIST_JOIN = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*")
+# 分别提高到每人每年550元和每人每月113元: a per-person phrase may open each item
+LIST_JOIN_PER = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*(?:每人每[年月天]|每人|人均)?\s*")
+# the items of a list before a shared indicator (养老、医疗、失业保险参保人数分别…)
+ITEM_SPLIT = regex.compile(r"、|(?<=保险|医保|养老|医疗|失业|工伤|生育|量|数|率|人次|支出|费用|比例)(?:和|及|以及|与)")
+# what may stand between a list's shared indicator and 分别
+LIGHT_TAIL = regex.compile(r"(?:数|的|均|也)?")
+# an item that names an indicator of its own (教育支出, 城镇化率, 手术量)
+INDICATOR_END = regex.compile(r"(?:量|数|率|人次|支出|费用|比例|比重|收入|金额|投入|投资|资金|标准)$")
+# a clause holding more than 分别 and its verb (…，分别增长…)
+BREAK_OR_SPACE = regex.compile(r"\p{Han}{5,}")
 # words that may stand before a number that continues the previous clause's indicator
 CONTINUATION = regex.compile(
     r"其中|分别|比上年|较上年|比去年|较去年|同比|环比|同期|比|较|与|相比|达到|达|为|是|增长|增加|提高|提升|"
@@ -170,6 +180,8 @@ class Linker:
         self.target_before = pats.compile(cues["target_before"])
         self.target_clause = pats.compile(cues["target_clause"])
         self.target_section = pats.compile(cues["target_section"])
+        done = cues.get("level_after_target_done")
+        self.level_after_target_done = pats.compile(done) if done else None
         self.achieved = pats.compile(cues["achieved"])
         self.not_target = pats.compile(cues["not_target"])
         self.change_before_alias = pats.compile(cues["change_before_alias"])
@@ -255,11 +267,15 @@ class Linker:
             return []
         aliases = self.find_aliases(text, start, end, alias_hits)
         clause_starts = [start] + [m.end() for m in CLAUSE_BREAK.finditer(text, start, end)]
-        paired = self._pair_lists(text, start, end, aliases, qs)
         self._breakdown_hint = None
         self._prev_alias = {}
+        self._blocked, self._item_start, self._items_memo = set(), {}, None
+        self._qs, self._aliases = qs, aliases
         links = []
+        paired = self._pair_lists(text, start, end, aliases, qs)
         for i, q in enumerate(qs):
+            if id(q) in self._blocked:
+                continue
             link = None
             if id(q) in paired:
                 link = self._make(text, start, q, paired[id(q)], clause_starts, qs)
@@ -478,7 +494,12 @@ class Linker:
 
     def _nearest(self, text, s0, s1, q, aliases, clause_starts, qs) -> Optional[Link]:
         q_clause = self._clause_start(clause_starts, q.start)
+        rejected = False
         for a in reversed([a for a in aliases if a.end <= q.start]):
+            if rejected and any(a.end <= q2.start and q2.end <= q.start and q2.unit == q.unit for q2 in qs):
+                # 参合率98.6%、…养老保险参保率92.1%: the nearest indicator refused the number,
+                # and one further back already has a number of its own of the same kind
+                return None
             if a.start < q_clause:
                 # the indicator stands in an earlier clause: inherit only across soft
                 # breaks and when this clause names nothing else before the number
@@ -506,6 +527,10 @@ class Linker:
                 change = bool(self._is_change(text[a.end:q.start]))
                 if any(self._compatible(self.rules[m], q, change) for m in (a.metric,) + a.inner):
                     return None
+            # refused for its exclusions, not for the unit (起付线 before 70% refuses a %)
+            r = self.rules[a.metric]
+            if q.unit and (q.unit in r.units or q.unit in r.change_units) and r.exclude:
+                rejected = True
         return None
 
     @staticmethod
@@ -543,7 +568,7 @@ class Linker:
             for q in qs:
                 if q.start < m.end() or q.start >= stop:
                     continue
-                if after and not LIST_JOIN.fullmatch(text, after[-1].end, q.start):
+                if after and not LIST_JOIN_PER.fullmatch(text, after[-1].end, q.start):
                     break
                 after.append(q)
             before = [a for a in aliases if c0 <= a.start and a.end <= m.start()]
@@ -551,6 +576,8 @@ class Linker:
                 hb = [x.end() for x in HARD_BREAK.finditer(text, s0, m.start())]
                 seg = hb[-1] if hb else s0
                 before = [a for a in aliases if seg <= a.start and a.end <= m.start()][-len(after):]
+            if self._pair_items(text, c0, m.start(), before, after, out):
+                continue
             metrics = []
             for a in before:
                 if not metrics or metrics[-1].metric != a.metric:
@@ -562,6 +589,113 @@ class Linker:
                     out[id(q)] = a
         return out
 
+    def _pair_items(self, text, c0, resp, before, after, out) -> bool:
+        """Lists of items joined by 、/和 before 分别, where plain pairing goes wrong:
+        - the items share the indicator at the end of the list and some item is one the
+          indicator's metric excludes: 城镇职工基本养老保险、城乡居民基本医疗保险参保人数分别为
+          6.3万人、88.6万人; 基本养老、基本医疗保险参保率分别达到96.1%、97.3%: the excluded
+          item (养老) and an item naming no health word (低保) give no record, the others take
+          the indicator, judged on their own words;
+        - parallel items, each an indicator of its own, only some of them a metric:
+          教育支出、卫生健康支出分别为18.2亿元和8.6亿元: the metric's item takes its number.
+        A second 分别 of the same part of the sentence (…，分别增长5.2%和9.8%) pairs the same
+        way. Anything else is left to the plain pairing."""
+        if len(after) < 2 or not before:
+            return False
+        seg = self._segment_start(text, 0, resp)
+        memo = self._items_memo
+        if (not BREAK_OR_SPACE.search(text, c0, resp) and c0 > seg and memo is not None
+                and memo[0] == seg and len(memo[1]) == len(after)):
+            # …，分别增长5.2%和9.8%: the items of the list before govern these numbers too
+            for q, a in zip(after, memo[1]):
+                if a is None:
+                    self._blocked.add(id(q))
+                else:
+                    out[id(q)] = a
+                    self._item_start[id(q)] = a.start
+            return True
+        if (not BREAK_OR_SPACE.search(text, c0, resp) and c0 > seg
+                and self._pair_labelled(text, seg, c0, after, out)):
+            return True
+        parts = ITEM_SPLIT.split(text[c0:resp])
+        if len(parts) != len(after):
+            return False
+        spans, pos = [], c0
+        for part in parts:
+            i = text.find(part, pos)
+            spans.append((i, i + len(part)))
+            pos = i + len(part)
+        shared = before[-1]
+        rule = self.rules[shared.metric]
+        own = [[a for a in before if x <= a.start and a.end <= y] for x, y in spans]
+        chosen = None
+        if rule.exclude and LIGHT_TAIL.fullmatch(text, shared.end, resp) and spans[-1][1] >= shared.end:
+            spans[-1] = (spans[-1][0], shared.end)
+            excluded = [bool(rule.exclude_any.search(text, a, b)) for a, b in spans]
+            if any(excluded):
+                # an item must name health itself (医疗, 基本医疗保险): 低保、特困供养、临时救助
+                # 资金 has no medical item at all
+                chosen = [None if ex or not HEALTH_WORD.search(text, a, b) else shared
+                          for (a, b), ex in zip(spans, excluded)]
+        if chosen is None:
+            head = [o[-1] for o in own if o]
+            bare = [(x, y) for (x, y), o in zip(spans, own) if not o]
+            if not head or not bare or len(head) + len(bare) != len(spans):
+                return False
+            # parallel when every item without an alias is an indicator itself (教育支出,
+            # 城镇化率, 手术量), not a subject of the indicator after it (县级医院、乡镇卫生院…比例)
+            if not all(INDICATOR_END.search(text, x, y) for x, y in bare):
+                return False
+            chosen = [o[-1] if o else None for o in own]
+            for i, ((x, y), a) in enumerate(zip(spans, chosen)):
+                r = self.rules[a.metric] if a is not None else None
+                if r is not None and r.exclude and r.exclude_any.search(text, x, y):
+                    chosen[i] = None
+        for q, a in zip(after, chosen):
+            if a is None:
+                self._blocked.add(id(q))
+            else:
+                out[id(q)] = a
+                self._item_start[id(q)] = a.start
+        self._items_memo = (seg, chosen)
+        return True
+
+    def _pair_labelled(self, text, seg, c0, after, out) -> bool:
+        """社会保障支出6.2亿元、医疗卫生支出3.6亿元,分别增长18.6%和21.3%: the numbers after
+        分别 take the labels of the numbers listed before it, in order; a label that names
+        no metric (社会保障支出) or one its metric excludes gives no record. Only where
+        some label is no metric (else the plain pairing stands)."""
+        prev = [q for q in self._qs if seg <= q.start and q.end <= c0][-len(after):]
+        if len(prev) != len(after):
+            return False
+        chosen, x = [], seg
+        for q in prev:
+            label = [a for a in self._aliases if x <= a.start and a.end <= q.start]
+            if not HAN.search(text, x, q.start) or (chosen and LIST_JOIN_PER.fullmatch(text, x, q.start)):
+                # 分别为238.6元和9875元，同比分别下降…: numbers joined by 和 are a list of their
+                # own (its items stand before the first 分别), not numbers with labels
+                return False
+            a = label[-1] if label else None
+            if a is not None:
+                r = self.rules[a.metric]
+                if r.exclude and r.exclude_any.search(text, x, q.start):
+                    a = None
+            elif chosen and chosen[-1] is not None and BREAKDOWN_HINT.search(text, x, q.start) \
+                    and q.unit in self.rules[chosen[-1].metric].units:
+                # 县医院门诊12万人次、乡镇卫生院8万人次: an institution continues the indicator
+                a = chosen[-1]
+            chosen.append(a)
+            x = q.end
+        if all(a is None for a in chosen) or all(a is not None for a in chosen):
+            return False
+        for q, a in zip(after, chosen):
+            if a is None:
+                self._blocked.add(id(q))
+            else:
+                out[id(q)] = a
+                self._item_start[id(q)] = a.start
+        return True
+
     def _make(self, text, s0, q: Quantity, a: AliasHit, clause_starts, qs, after=False) -> Optional[Link]:
         rule = self.rules[a.metric]
         q_clause = self._clause_start(clause_starts, q.start)
@@ -572,6 +706,7 @@ class Linker:
             gap = text[max(a.end, q_clause):gap_end]
         alias_text = text[a.start:a.end]
         change_m = None
+        added = False
         kind = "level"
         from_level = bool(self.from_marker.search(gap))
         if rule.fixed_kind == "change":
@@ -584,6 +719,7 @@ class Linker:
                 before = None if after else self.change_before_alias.search(text, max(0, a.start - 6), a.start)
                 if before:
                     kind = "change"
+                    added = True
                     gap = before.group(0) + gap
         if not self._compatible(rule, q, kind == "change"):
             return None
@@ -605,12 +741,22 @@ class Linker:
             # without marks (住院补偿比52%门诊人次63.2万人次) a number ends the statement
             # before the indicator: its words are not the indicator's exclusions
             for p in qs:
-                if excl_start <= p.start and p.end <= a.start:
+                if excl_start <= p.start and p.end <= a.start and "(" not in text[p.end:a.start]:
+                    # (but 上转1370人次(门急诊1217人次,…): a bracket after a number breaks that
+                    # number down, so the words before it still count)
                     excl_start = p.end
         seg_start = self._segment_start(text, s0, excl_start) if rule.exclude else s0
+        if id(q) in self._item_start:
+            # an item of a shared-indicator list: its own words were judged (_pair_items),
+            # the other items' words do not count
+            excl_start = seg_start = a.start
         if rule.exclude and text.startswith("其中", seg_start):
             # 其中,…住院182.3万人次 breaks down the sentence before (享受待遇…): its words count
             seg_start = max(0, max(text.rfind(c, 0, max(0, seg_start - 1)) for c in "。!?\n") + 1)
+            # …享受待遇1.8亿人次。其中,普通门急诊1.5亿人次: the lead's words count even
+            # where the item's clause has a health word of its own
+            if rule.exclude_any.search(text, seg_start, excl_start):
+                return None
         if self._excluded(rule, text, excl_start, max(q.start, a.end if after else q.start), seg_start):
             return None
         sign = 1.0
@@ -619,7 +765,8 @@ class Linker:
             # 下降-3.6%: a printed minus after a falling verb is the same fall, not a rise
             if self.negative.search(cue) and not (q.value is not None and q.value < 0):
                 sign = -1.0
-        if kind != "change" or rule.fixed_kind == "change":
+        # 计划…新增床位500张 (a count to be added, in a plan) is a target like a level
+        if kind != "change" or rule.fixed_kind == "change" or added:
             if self._is_target(text, s0, q, clause_starts, a.end if after else None):
                 kind = "target"
         value = q.value * sign if q.value is not None else None
@@ -655,6 +802,12 @@ class Linker:
             seg = before[max(0, m.start() - 2):m.end() + 2]
             if self.not_target.search(seg) or self.level_after_target.search(before, m.end()):
                 continue
+            if self.level_after_target_done is not None:
+                # 计划总投资…，年度完成投资38.6亿元: achieved in a later clause (计划全年完成…
+                # in the cue's own clause stays a target)
+                d = self.level_after_target_done.search(before, m.end())
+                if d and CLAUSE_BREAK.search(before, m.end(), d.start()):
+                    continue
             return True
         # the clause ends inside the sentence: searching on to the end of the text made
         # a long text without clause marks quadratic
