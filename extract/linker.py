@@ -188,6 +188,8 @@ class Linker:
         self.target_after = pats.compile(cues["target_after"])
         self.level_after_target = pats.compile(cues["level_after_target"])
         self.from_marker = pats.compile(cues["from_marker"])
+        # an item of a 分别 list that names an indicator no metric counts (耗占比)
+        self.list_item_indicator = pats.compile(cues["list_item_indicator"])
         self._tokens = None
         self._segment = None
         self._plan = False
@@ -278,6 +280,8 @@ class Linker:
                 continue
             link = None
             if id(q) in paired:
+                if paired[id(q)] is None:   # the number of a list item no metric counts
+                    continue
                 link = self._make(text, start, q, paired[id(q)], clause_starts, qs)
             if link is None:
                 link = self._nearest(text, start, end, q, aliases, clause_starts, qs)
@@ -582,6 +586,8 @@ class Linker:
             for a in before:
                 if not metrics or metrics[-1].metric != a.metric:
                     metrics.append(a)
+            if self._pair_indicator_items(text, c0, m.start(), before, after, qs, stop, out):
+                continue
             if len(metrics) < 2:
                 continue
             if len(after) == len(metrics):
@@ -694,6 +700,46 @@ class Linker:
             else:
                 out[id(q)] = a
                 self._item_start[id(q)] = a.start
+        return True
+
+    def _pair_indicator_items(self, text, c0, m0, before, after, qs, stop, out) -> bool:
+        """药占比和耗占比分别为30%和20%: the list before 分别 has more items than metrics,
+        each item an indicator (a metric's alias, or a name ending like one: 耗占比, 手术台次).
+        The i-th number goes to the i-th item, a second group (分别由X和Y提高到Z和W) too;
+        numbers of an item no metric counts get no record (None in *out*)."""
+        seg = text[c0:m0]
+        bounds, pos = [], c0
+        for j in LIST_JOIN.finditer(seg):
+            if "," in j.group():
+                return False
+            bounds.append((pos, c0 + j.start()))
+            pos = c0 + j.end()
+        bounds.append((pos, m0))
+        k = len(bounds)
+        if k < 2 or not after or len(after) != k:
+            return False
+        items = []
+        for b0, b1 in bounds:
+            inside = [a for a in before if b0 <= a.start and a.end <= b1]
+            if inside:
+                items.append(inside[-1])
+            elif self.list_item_indicator.search(text, b0, b1):
+                items.append(None)
+            else:
+                return False
+        groups = [after]
+        # a second group after a short verb: 由30%和20%下降到25%和18%
+        rest = [q for q in qs if q.start >= after[-1].end and q.start < stop]
+        if len(rest) >= k and len(text[after[-1].end:rest[0].start]) <= 6 \
+                and not CLAUSE_BREAK.search(text, after[-1].end, rest[0].start):
+            second = rest[:k]
+            if all(LIST_JOIN.fullmatch(text, a.end, b.start) for a, b in zip(second, second[1:])):
+                groups.append(second)
+        if None not in items and len(groups) == 1:
+            return False   # every item names a metric and one group: the plain pairing does it
+        for g in groups:
+            for a, q in zip(items, g):
+                out[id(q)] = a
         return True
 
     def _make(self, text, s0, q: Quantity, a: AliasHit, clause_starts, qs, after=False) -> Optional[Link]:
