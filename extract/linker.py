@@ -613,12 +613,7 @@ class Linker:
         if (not BREAK_OR_SPACE.search(text, c0, resp) and c0 > seg and memo is not None
                 and memo[0] == seg and len(memo[1]) == len(after)):
             # …，分别增长5.2%和9.8%: the items of the list before govern these numbers too
-            for q, a in zip(after, memo[1]):
-                if a is None:
-                    self._blocked.add(id(q))
-                else:
-                    out[id(q)] = a
-                    self._item_start[id(q)] = a.start
+            self._assign_items(after, memo[1], out)
             return True
         if (not BREAK_OR_SPACE.search(text, c0, resp) and c0 > seg
                 and self._pair_labelled(text, seg, c0, after, out)):
@@ -657,14 +652,19 @@ class Linker:
                 r = self.rules[a.metric] if a is not None else None
                 if r is not None and r.exclude and r.exclude_any.search(text, x, y):
                     chosen[i] = None
+        self._assign_items(after, chosen, out)
+        self._items_memo = (seg, chosen)
+        return True
+
+    def _assign_items(self, after, chosen, out) -> None:
+        """The i-th number of *after* is the i-th chosen item's (judged on that item's own
+        words); a number whose item is None gives no record."""
         for q, a in zip(after, chosen):
             if a is None:
                 self._blocked.add(id(q))
             else:
                 out[id(q)] = a
                 self._item_start[id(q)] = a.start
-        self._items_memo = (seg, chosen)
-        return True
 
     def _pair_labelled(self, text, seg, c0, after, out) -> bool:
         """社会保障支出6.2亿元、医疗卫生支出3.6亿元,分别增长18.6%和21.3%: the numbers after
@@ -694,12 +694,7 @@ class Linker:
             x = q.end
         if all(a is None for a in chosen) or all(a is not None for a in chosen):
             return False
-        for q, a in zip(after, chosen):
-            if a is None:
-                self._blocked.add(id(q))
-            else:
-                out[id(q)] = a
-                self._item_start[id(q)] = a.start
+        self._assign_items(after, chosen, out)
         return True
 
     def _pair_indicator_items(self, text, c0, m0, before, after, qs, stop, out) -> bool:

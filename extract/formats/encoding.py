@@ -121,12 +121,18 @@ def _bomless_utf32(data: bytes) -> Optional[tuple[str, str]]:
         return None
     for name, hi in (("utf-32-le", (2, 3)), ("utf-32-be", (0, 1))):
         if not data[hi[0]::4].strip(b"\x00") and not data[hi[1]::4].strip(b"\x00"):
-            try:
-                text = data.decode(name)
-            except UnicodeDecodeError:
-                return None
-            return (text, name) if not _has_controls(text) else None
+            return _decoded(data, name)
     return None
+
+
+def _decoded(data: bytes, name: str) -> Optional[tuple[str, str]]:
+    """*data* decoded as *name*, or None when it does not decode or holds control
+    characters a text would not have."""
+    try:
+        text = data.decode(name)
+    except UnicodeDecodeError:
+        return None
+    return (text, name) if not _has_controls(text) else None
 
 
 def _bomless_utf16(data: bytes, nul: int) -> Optional[tuple[str, str]]:
@@ -137,11 +143,7 @@ def _bomless_utf16(data: bytes, nul: int) -> Optional[tuple[str, str]]:
     odd = data[1::2].count(0)
     for name, share in (("utf-16-le", odd), ("utf-16-be", nul - odd)):
         if share >= 0.75 * nul:
-            try:
-                text = data.decode(name)
-            except UnicodeDecodeError:
-                return None
-            return (text, name) if not _has_controls(text) else None
+            return _decoded(data, name)
     return None
 
 

@@ -17,6 +17,7 @@ import regex
 
 from .pdf_lines import Piece
 from .tables import join_inline
+from .text_tables import _header_spans   # a header label spans the empty places beside and below it
 
 # a figure cell: 333.00, 1,234.5, ≥95%, ≤30天, 400元/人, -2.5 (thresholds of target tables too)
 NUMBER_CELL = regex.compile(
@@ -352,16 +353,3 @@ def _line_grid(lines, rows: list[int], frags: list[int]):
                      cells, [a for a, _ in cols])
 
 
-def _header_spans(texts, r: int, c: int, colspan: int, header_rows: int, n_cols: int):
-    """A header label also spans the empty header positions to its right (when sub-labels
-    follow below) and the empty positions below it."""
-    def empty(row, k):
-        return all(not (k2 <= k < k2 + w) for k2, (_, w) in texts[row].items())
-
-    if r + 1 < header_rows:
-        while c + colspan < n_cols and empty(r, c + colspan):
-            colspan += 1
-    rowspan = 1
-    while r + rowspan < header_rows and all(empty(r + rowspan, k) for k in range(c, c + colspan)):
-        rowspan += 1
-    return rowspan, colspan
