@@ -490,10 +490,18 @@ def _date_of(s: str) -> Optional[date]:
 _BRACKETS = "()（）〔〕[]【】<>《》 \t\u3000"
 _SENTENCE = re.compile(r"[，。；：,;:！？!?、]")
 _TIME_OF_DAY = re.compile(r"\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\s*$")
+# the characters a FullDate match can end with (a signature line must end with one)
+_DATE_LAST = frozenset("日号0123456789０１２３４５６７８９")
+
+
+def _no_clock(s: str) -> str:
+    """*s* without a clock time at its end (18:00:06); the cheap test first: most lines
+    of a report have no colon, and the regex would try every position of them."""
+    return _TIME_OF_DAY.sub("", s) if (":" in s or "：" in s) else s
 
 
 def _only_date(line: str) -> Optional[date]:
-    s = _TIME_OF_DAY.sub("", line.strip().strip(_BRACKETS))
+    s = _no_clock(line.strip().strip(_BRACKETS))
     m = _finder().full_date.fullmatch(s)
     return _date_of(s) if m else None
 
@@ -509,7 +517,9 @@ def _speech_date(line: str) -> Optional[date]:
 
 
 def _signature_date(line: str) -> Optional[date]:
-    s = _TIME_OF_DAY.sub("", line.strip().rstrip(_BRACKETS + "。."))
+    s = _no_clock(line.strip().rstrip(_BRACKETS + "。."))
+    if not s or s[-1] not in _DATE_LAST:
+        return None         # a date must end the line: no need to look for one
     for m in _finder().full_date.finditer(s):
         if m.end() == len(s):
             head = s[:m.start()].strip(_BRACKETS)
@@ -533,7 +543,9 @@ def _month_date(line: str, signature: bool) -> Optional[date]:
     """The last day of the month of a line that is a year and month alone (``2016 年 11 月``,
     ``二〇一六年十一月``) or, for a *signature* line, after a signer's name: a report dated
     to the month only."""
-    s = _TIME_OF_DAY.sub("", line.strip().rstrip(_BRACKETS + "。.").lstrip(_BRACKETS))
+    if "月" not in line:
+        return None         # no month named: a whole month's period needs a 月
+    s = _no_clock(line.strip().rstrip(_BRACKETS + "。.").lstrip(_BRACKETS))
     ms = find_times(s)
     if not ms:
         return None
