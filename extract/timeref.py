@@ -269,7 +269,7 @@ class _Finder:
         self.bracket_before = re.compile(raw["bracket_base_before"])
         self.bracket_after = re.compile(raw["bracket_base_after"])
         self.full_date = p["FullDate"]
-        self.timestamp = p.compile(raw["timestamp_label"] + "(?P<date>{FullDate})")
+        self.timestamp = _with_first_chars(p.compile(raw["timestamp_label"] + "(?P<date>{FullDate})"))
         self._recent: list = []   # (text, start, end, candidates) of the last few scans
 
     def prefix_before(self, text: str, s: int, start: int) -> str:
@@ -546,6 +546,8 @@ def _month_date(line: str, signature: bool) -> Optional[date]:
     if "月" not in line:
         return None         # no month named: a whole month's period needs a 月
     s = _no_clock(line.strip().rstrip(_BRACKETS + "。.").lstrip(_BRACKETS))
+    if not s.endswith(("月", "份")):
+        return None         # a whole month ends with 月 or 月份 (月底, 5日 are a day)
     ms = find_times(s)
     if not ms:
         return None
@@ -579,8 +581,10 @@ _TITLE_DATE = re.compile(r"[(（〔\[【]\s*([^()（）〔〕\[\]【】]{6,24}?)
 def _title_date(line: str) -> Optional[date]:
     """The date a title line ends with, in brackets or after a space:
     ``某县医改工作总结（2018年11月28日）``, ``某县医改工作总结 2018-11-28``."""
+    if len(line.strip()) > 80:
+        return None
     m = _TITLE_DATE.search(line.strip())
-    if not m or len(line.strip()) > 80:
+    if not m:
         return None
     return _only_date(m.group(1) or m.group(2))
 
@@ -592,7 +596,15 @@ def _first_date(lines, read) -> Optional[date]:
 def timestamp_spans(text: str, start: int = 0, end: Optional[int] = None) -> list:
     """(start, end) of the labelled page timestamps (发布时间:2021-06-15) in the text."""
     end = len(text) if end is None else end
+    if not _has_stamp_word(text, start, end):
+        return []
     return [m.span() for m in _finder().timestamp.finditer(text, start, end)]
+
+
+def _has_stamp_word(text: str, start: int = 0, end: Optional[int] = None) -> bool:
+    """Whether text[start:end] holds 时间 or 日期, which every timestamp label ends with:
+    a str search, much quicker than the regex over a report that has none."""
+    return text.find("时间", start, end) >= 0 or text.find("日期", start, end) >= 0
 
 
 def document_date(text: str) -> Optional[date]:
@@ -613,6 +625,8 @@ def document_date_kind(text: str) -> tuple:
         return d, "header"
     f = _finder()
     for part in (text[:3000], text[-3000:]):
+        if not _has_stamp_word(part):
+            continue
         for m in f.timestamp.finditer(part):
             d = _date_of(m.group("date"))
             if d:
