@@ -252,11 +252,34 @@ def _with_first_chars(rx):
     return regex.compile(f"(?=[{cls}])(?:{rx.pattern})", flags=rx.flags)
 
 
+# Kinds that start with a digit range (BareSubYear's {Month}, SinceN's {N}) are tried at
+# every digit of a report, and Python's `re` does those attempts about twice as fast as
+# `regex` (1.8 vs 3.2 ms, 1.2 vs 1.8 ms on the five dev reports).  A pattern is handed to
+# `re` only when it uses nothing but the syntax both engines read alike (literals, sets,
+# groups, greedy and lazy repeats, look-arounds, alternation) and cannot match empty (its
+# leading look-ahead says so): the matches are then the same.
+_RE_KINDS = ("BareSubYear", "SinceN")
+_NOT_LIKE_RE = regex.compile(r"\\[pPLXKGNmMhH]|\[\[|\(\?[|>(Vrbefsp]|[*+?}]\+|\{,|\{[a-z]")
+
+
+def _on_re(rx):
+    """*rx* compiled by `re`, when it is led by `_with_first_chars`'s look-ahead and uses
+    only syntax the two engines share; else *rx*."""
+    if rx.flags & ~(regex.UNICODE | regex.VERSION0 | regex.DEFAULT_VERSION) or not rx.pattern.startswith("(?=[") \
+            or _NOT_LIKE_RE.search(rx.pattern):
+        return rx
+    try:
+        return re.compile(rx.pattern)
+    except re.error:
+        return rx
+
+
 class _Finder:
     def __init__(self) -> None:
         p = _pat()
         raw = p.raw
-        self.kinds = [(k, _with_first_chars(p[k])) for k in raw["kinds"]]
+        self.kinds = [(k, _on_re(_with_first_chars(p[k])) if k in _RE_KINDS else _with_first_chars(p[k]))
+                      for k in raw["kinds"]]
         self.prefixes = set(raw.get("prefixes") or [])
         self.prefix_lengths = sorted({len(p) for p in self.prefixes}, reverse=True)
         self.cumulative = set(raw.get("cumulative_prefixes") or [])
