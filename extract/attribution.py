@@ -400,9 +400,10 @@ class Attributor:
                 if y is not None and y < d.year:
                     d = date(y, 12, 31)
             if d is None:
-                stated, ahead = self._stated_years(art)
                 title_years = [t.year for t in find_times(art.title or "", None)
                                if t.year is not None and not t.relative]
+                # (the years the body states are scanned for only when the title has none)
+                stated, ahead = ([], []) if title_years else self._stated_years(art)
                 if title_years:
                     d = date(title_years[0], 12, 31)
                 elif stated:

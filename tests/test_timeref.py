@@ -382,3 +382,31 @@ def test_a_news_page_dated_by_a_bare_date_before_its_source_line():
     assert document_date(text) == date(2019, 4, 8)
     (t,) = [m for m in find_times(text, document_date(text)) if m.surface.startswith("今年")]
     assert t.year == 2019
+
+
+def test_kinds_handed_to_re_match_as_under_regex():
+    """The kinds `timeref` runs on `re` for speed find exactly what `regex` finds."""
+    import re as std_re
+    from extract import timeref as T
+    f = T._finder()
+    on_re = [(k, rx) for k, rx in f.kinds if isinstance(rx, std_re.Pattern)]
+    assert {k for k, _ in on_re} == set(T._RE_KINDS)
+    text = "2017年上半年,3-5月份门诊12 月底, 近三年来, 5年以来,第二季度 10月1日;123月 近 5 年"
+    for k, rx in on_re:
+        ref = T._with_first_chars(T._pat()[k])
+        for a in (0, 5, 13):
+            assert [m.span() for m in rx.finditer(text, a)] == [m.span() for m in ref.finditer(text, a)]
+    assert [m.group() for m in dict(on_re)["BareSubYear"].finditer(text)] == [
+        "3-5月份", "12 月底", "第二季度", "10月1日"]
+
+
+def test_syntax_only_regex_reads_stays_on_regex():
+    import regex
+    from extract import timeref as T
+    for pat in (r"(?=[a])\p{Han}", r"(?=[a])a++", r"(?=[a])(?|a|b)", r"(?=[a])(?:ab){e<=1}"):
+        rx = regex.compile(pat)
+        assert T._on_re(rx) is rx
+    import re as std_re
+    assert isinstance(T._on_re(regex.compile(r"(?=[0-9])(?<!年)[0-9]{1,2}月")), std_re.Pattern)
+    assert T._on_re(regex.compile(r"[0-9]月")).pattern == r"[0-9]月"   # no look-ahead: kept
+    assert not isinstance(T._on_re(regex.compile(r"[0-9]月")), std_re.Pattern)
