@@ -47,12 +47,14 @@ def process(src, segmenter: str = "jieba") -> DocResult:
             if i == j:
                 continue
             plan = any(linker.is_plan_heading(h.title) for h in st.section_path_at(sent.start))
+            year = _budget_year(text, st, sent.start)
             if not plan:
-                year = _budget_year(text, st, sent.start)
                 plan = year is not None and planned_sentence(text[sent.start:sent.end], year)
+            # a budget page's title names its project (…城乡居民基本医疗保险…): health money
+            title = _article_title(st, sent.start) if year is not None else ""
             for link in linker.link_sentence(text, sent.start, sent.end, quantities[i:j],
                                              plan_section=plan, segment=segment,
-                                             alias_hits=alias_hits):
+                                             alias_hits=alias_hits, context_text=title):
                 if own_a <= link.quantity.start < own_b:
                     records.append(_record(src, norm, st, attr, link, sent))
     for t_idx, table in enumerate(tables):
@@ -121,6 +123,13 @@ def _budget_year(text: str, st, pos: int):
     years = [plan_document_year(ln) for ln in head]
     found = [y for y in years if y is not None]
     return max(found) if found else None
+
+
+def _article_title(st, pos: int) -> str:
+    idx = st.article_at(pos)
+    if idx is None or not 0 <= idx < len(st.articles):
+        return ""
+    return st.articles[idx].title or ""
 
 
 def _boundary(text: str, ends: list, lo: int, hi: int, last: bool) -> int:

@@ -467,9 +467,15 @@ def _threshold(before: str) -> Optional[str]:
     return next((q for name, q in _THRESHOLDS if p[name].match(before)), None)
 
 
+def _own_label(tv: TableValue) -> str:
+    """The words a cell prints before its figure (a form's 年度资金总额：8652)."""
+    return tv.cell.text[:max(0, tv.start - tv.cell.start)]
+
+
 def _drop_row_repeats(out: list[TableValue]) -> list[TableValue]:
     """ANNOTATION rule 3: inside one table row, a cell that only repeats the row's total
-    (合计 333.00 = 项目支出 333.00, no other column filled) is not a second record; an
+    (合计 333.00 = 项目支出 333.00, no other column filled; a form's 年度资金总额：8652 =
+    其中：财政拨款：8652) is not a second record; an
     amount of 0 (0.00: nothing planned) is none."""
     p, _, _ = _rules()
     out = [tv for tv in out if not (tv.unit == "元" and tv.value == 0)]
@@ -480,8 +486,9 @@ def _drop_row_repeats(out: list[TableValue]) -> list[TableValue]:
     for tvs in rows.values():
         if len(tvs) != 2:
             continue
-        total = [tv for tv in tvs if tv.cell.col_header and
-                 p["TotalHeader"].search(_levels(tv.cell.col_header)[0])]
+        total = [tv for tv in tvs if (tv.cell.col_header and
+                 p["TotalHeader"].search(_levels(tv.cell.col_header)[0]))
+                 or p["TotalHeader"].search(_own_label(tv))]
         if len(total) == 1 and tvs[0].value == tvs[1].value and tvs[0].kind == tvs[1].kind:
             drop.add(id(next(tv for tv in tvs if tv is not total[0])))
     return [tv for tv in out if id(tv) not in drop]
