@@ -143,9 +143,11 @@ def _caption_year(caption: str) -> Optional[int]:
     return years.pop() if len(years) == 1 else None
 
 
-def _aliases(label: str, caption: str, linker: Linker) -> list[AliasHit]:
+def _aliases(label: str, caption: str, linker: Linker, title: str = "") -> list[AliasHit]:
     """Metric aliases in a label: the linker's and the header-only ones; the caption may
-    supply a metric's context words, never its alias."""
+    supply a metric's context words, never its alias; a metric's exclude words in the
+    table's title rows (*title*: 项目名称 | 医疗救助补助资金) keep it off the label too, so
+    that 年度资金总额 under that title is no government money but the assistance fund."""
     _, _, header_aliases = _rules()
     s = label + "\n" + caption
     hits = [h for h in linker.find_aliases(s, 0, len(s)) if h.end <= len(label)]
@@ -156,7 +158,7 @@ def _aliases(label: str, caption: str, linker: Linker) -> list[AliasHit]:
     out = []
     for h in hits:
         rule = linker.rules[h.metric]
-        if any(x.search(label) for x in rule.exclude):
+        if any(x.search(label) or (title and x.search(title)) for x in rule.exclude):
             continue
         if any(x.search(label) for x in header_aliases.excludes.get(h.metric, ())):
             continue
@@ -260,6 +262,33 @@ def _caption_units(caption: str) -> list:
     return [hu] if hu else []
 
 
+def _corner_units(table) -> list:
+    """The unit a header cell above the row labels names for the whole table (资金情况
+    （万元） | 全年预算数 | 全年执行数): like a caption's 单位：万元."""
+    for c in table.cells:
+        if c.row < table.header_rows and c.col < table.header_cols:
+            hu = _header_unit(normalise(c.text).text)
+            if hu:
+                return [hu]
+    return []
+
+
+def _with_title_rows(caption: str, table) -> tuple[str, str]:
+    """(the caption with the table's title rows, the title rows): a header row of a table four or more columns
+    wide that fills at most two cells (项目名称 | 医疗救助补助资金 | | | |) names what the
+    table is about, as a caption would."""
+    if table.n_cols < 4:
+        return caption, ""
+    filled: dict = {}
+    for c in table.cells:
+        if c.row < table.header_rows and c.text.strip():
+            filled.setdefault(c.row, []).append(c.text.strip())
+    title = "\n".join(normalise(" ".join(t)).text for _, t in sorted(filled.items()) if len(t) <= 2)
+    if not title:
+        return caption, ""
+    return (caption + "\n" + title if caption else title), title
+
+
 def _metric_columns(table, caption: str, linker: Linker) -> dict:
     """Grid column -> the metric its header names (for 比上年± columns next to it)."""
     out = {}
@@ -277,7 +306,8 @@ def table_values(src_text: str, table, linker: Linker, plan: bool = False) -> li
     amounts are planned unless a label says they are actual (上年执行数, 决算数)."""
     p, _, _ = _rules()
     caption, caption_start = _caption(src_text, table)
-    caption_units = _caption_units(caption)
+    caption_units = _caption_units(caption) or _corner_units(table)
+    caption, title = _with_title_rows(caption, table)
     metric_cols = None
     caption_metric = None
     found = {h.metric for h in _aliases(caption, "", linker)}
@@ -313,7 +343,7 @@ def table_values(src_text: str, table, linker: Linker, plan: bool = False) -> li
         tried = False
         for h in labels:
             if h not in picks:
-                picks[h] = _pick(_aliases(h, caption, linker))
+                picks[h] = _pick(_aliases(h, caption, linker, title))
             if not picks[h]:
                 continue
             tried = True
