@@ -204,6 +204,18 @@ def plan_document_year(title: Optional[str]) -> Optional[int]:
     return int(m.group("y")) if m else 0
 
 
+def evaluation_year(title: Optional[str]) -> Optional[int]:
+    """The one year a 绩效自评表's or 决算's title names (…2025年度…项目支出绩效自评表 →
+    2025), else None."""
+    if not title:
+        return None
+    p, _, _ = _rules()
+    if not p["EvaluationDocument"].search(title):
+        return None
+    years = {int(m.group("y")) for m in p["HeaderYear"].finditer(title)}
+    return years.pop() if len(years) == 1 else None
+
+
 @lru_cache(maxsize=256)
 def is_plan_document(title: Optional[str]) -> bool:
     """A department budget (部门预算, 预算编制说明): its amounts and aims are plans."""
