@@ -385,6 +385,8 @@ def table_values(src_text: str, table, linker: Linker, plan: bool = False) -> li
             continue
         others = kind_labels[1:]
         (unit, scale), metric, k = picked
+        if not q.unit and q.unit_text:
+            scale = 1.0                    # 2480.6万 under 金额（万元）: the cell's 万 is the magnitude
         rule = linker.rules[metric]
         qs0 = q.start
         if _MINUS.match(norm.text[:q.start]) and (q.value or 0) > 0:

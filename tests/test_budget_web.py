@@ -97,3 +97,33 @@ def test_self_evaluation_page(tmp_path):
         ("out_of_pocket_share", "target", 20.0, "%", "at_most", 2025, "table"),
         ("out_of_pocket_share", "level", 18.5, "%", None, 2025, "table"),
     ]
+
+
+TRANSFER_PAGE = """<html><head><meta charset="utf-8"><title>医疗救助补助资金转移支付项目绩效目标自评表</title></head>
+<body><h1>金寨县医疗救助补助资金转移支付项目绩效目标自评表（2025年度）</h1>
+<table>%s</table><table>%s</table></body></html>""" % ("".join(_row(r) for r in [
+    ["转移支付（项目）名称", "医疗救助补助资金", "", "", ""],
+    ["资金投入情况（万元）", "全年预算数（A）", "全年执行数（B）", "预算执行率（B/A×100%）", "分值"],
+    ["年度资金总额：", "2480.6万", "2470.1万", "99.6%", "10"],
+]), "".join(_row(r) for r in [
+    ["一级指标", "三级指标", "指标值", "全年实际完成值", "分值"],
+    ["产出指标", "住院费用政策范围内报销比例", "≧70%", "72.5%", "10"],
+]))
+
+
+def test_transfer_self_evaluation(tmp_path):
+    """A header row whose label holds 100% is still a header; a cell printing 万 under a
+    （万元） header is not scaled twice; the title row names the fund (医疗救助), so the
+    row's 资金 is no government money; ≧ is at_least."""
+    p = tmp_path / "jinzhai_ziping_2025.html"
+    p.write_text(TRANSFER_PAGE, encoding="utf-8")
+    got = _records(p)
+    assert got[:2] == [
+        ("medical_assistance_funds", "target", 24806000.0, "元", None, 2025, "table"),
+        ("medical_assistance_funds", "level", 24701000.0, "元", None, 2025, "table"),
+    ]
+    assert got[2:] == [
+        ("reimbursement_ratio", "target", 70.0, "%", "at_least", 2025, "table"),
+        ("reimbursement_ratio", "level", 72.5, "%", None, 2025, "table"),
+    ]
+    assert not [r for r in got if r[2] == 10.0 or r[2] == 99.6]

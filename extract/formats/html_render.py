@@ -28,7 +28,7 @@ dir div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr
 main menu nav ol option p pre section summary table tbody tfoot thead tr td th ul""".split())
 _WS = regex.compile(r"[ \t\n\r\f]+")
 _WIDE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303f\uff00-\uffef\u2014\u2026\u201c\u201d\u2018\u2019]")
-_DIGIT = regex.compile(r"\d")
+_FIGURE = regex.compile(r"\s*(?:[≥≧≤≦<>=＞＜＝]=?\s*)?[-+−]?\d[\d.,，]*(?!\d|\s*(?:年|月|日))")
 _MAX_DATA_CELL = 300
 _LINE_END_SPACE = " \u3000\u00a0\u2002\u2003\u2009"
 
@@ -159,10 +159,11 @@ class Renderer:
             writer.end_row()
         if header_rows == 0 and spans:
             header_rows = max(rs for rs, _ in spans[0]) if spans[0] else 1
-            # a table drawn without <th>: the leading rows that hold no figure are its
-            # headers (项目名称 | 医疗救助补助资金, then 资金情况（万元） | 全年预算数 | 全年执行数)
+            # a table drawn without <th>: the leading rows with no cell led by a figure are
+            # its headers (项目名称 | 医疗救助补助资金, then 资金情况（万元） | 全年预算数 |
+            # 预算执行率（B/A×100%）; a year, 2016年, is no figure)
             words = 0
-            while words < len(rows) - 1 and not any(_DIGIT.search(cell_text(td)) for td in rows[words]):
+            while words < len(rows) - 1 and not any(_FIGURE.match(cell_text(td)) for td in rows[words]):
                 words += 1
             header_rows = max(header_rows, words)
         self.pos = writer.pos
