@@ -127,3 +127,32 @@ def test_transfer_self_evaluation(tmp_path):
         ("reimbursement_ratio", "level", 72.5, "%", None, 2025, "table"),
     ]
     assert not [r for r in got if r[2] == 10.0 or r[2] == 99.6]
+
+
+STACKED_PAGE = """<html><head><meta charset="utf-8"><title>裕安区医疗救助补助资金项目绩效自评表（2025年度）</title></head>
+<body><h1>裕安区医疗救助补助资金项目绩效自评表（2025年度）</h1>
+<table>%s</table></body></html>""" % "".join(_row(r) for r in [
+    ["项目名称", "医疗救助补助资金", "", "", ""],
+    ["资金投入情况（万元）", "全年预算数", "全年执行数", "执行率", "分值"],
+    ["年度资金总额", "1630.00", "1618.40", "99.3%", "10"],
+    ["一级指标", "三级指标", "年度指标值", "实际完成值", "分值"],
+    ["产出指标", "特困人员参保率", "100%", "100%", "10"],
+    ["", "住院费用政策范围内报销比例", "≥75%", "76.8%", "10"],
+])
+
+
+def test_stacked_self_evaluation_table_splits(tmp_path):
+    """One <table> holding the funds and, below a row of labels, the indicators: two tables,
+    so that 全年执行数 does not label the 实际完成值 column and 分值 stays no value."""
+    p = tmp_path / "yuan_ziping_2025.html"
+    p.write_text(STACKED_PAGE, encoding="utf-8")
+    doc = read_document(p)
+    assert [(t.n_rows, t.header_rows) for t in doc.tables] == [(3, 2), (3, 1)]
+    assert _records(p) == [
+        ("medical_assistance_funds", "target", 16300000.0, "元", None, 2025, "table"),
+        ("medical_assistance_funds", "level", 16184000.0, "元", None, 2025, "table"),
+        ("insurance_coverage_rate", "target", 100.0, "%", None, 2025, "table"),
+        ("insurance_coverage_rate", "level", 100.0, "%", None, 2025, "table"),
+        ("reimbursement_ratio", "target", 75.0, "%", "at_least", 2025, "table"),
+        ("reimbursement_ratio", "level", 76.8, "%", None, 2025, "table"),
+    ]

@@ -21,14 +21,13 @@ import regex
 from lxml import etree
 
 from .base import Table
-from .tables import RowWriter, grid_columns
+from .tables import FIGURE_CELL, RowWriter, grid_columns, split_stacked
 
 BLOCK = frozenset("""address article aside blockquote body caption center dd details dialog
 dir div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr html li
 main menu nav ol option p pre section summary table tbody tfoot thead tr td th ul""".split())
 _WS = regex.compile(r"[ \t\n\r\f]+")
 _WIDE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303f\uff00-\uffef\u2014\u2026\u201c\u201d\u2018\u2019]")
-_FIGURE = regex.compile(r"\s*(?:[≥≧≤≦<>=＞＜＝]=?\s*)?[-+−]?\d[\d.,，]*(?!\d|\s*(?:年|月|日))")
 _MAX_DATA_CELL = 300
 _LINE_END_SPACE = " \u3000\u00a0\u2002\u2003\u2009"
 
@@ -163,14 +162,14 @@ class Renderer:
             # its headers (项目名称 | 医疗救助补助资金, then 资金情况（万元） | 全年预算数 |
             # 预算执行率（B/A×100%）; a year, 2016年, is no figure)
             words = 0
-            while words < len(rows) - 1 and not any(_FIGURE.match(cell_text(td)) for td in rows[words]):
+            while words < len(rows) - 1 and not any(FIGURE_CELL.match(cell_text(td)) for td in rows[words]):
                 words += 1
             header_rows = max(header_rows, words)
         self.pos = writer.pos
         self.last = "\n"
         done = writer.finish(header_rows)
         if done is not None:
-            self.tables.append(done)
+            self.tables.extend(split_stacked(done))
 
 
 def cell_text(el) -> str:
