@@ -61,9 +61,9 @@ def process(src, segmenter: str = "jieba") -> DocResult:
         by = _budget_year(text, st, norm.from_src(table.start))
         plan = by is not None
         # a budget's or a 绩效自评表's tables are about the year its title names
-        if not by:
-            by = _budget_year(text, st, norm.from_src(table.start), evaluation_year)
-        for tv in table_values(src.text, table, linker, plan=plan):
+        ev = None if plan else _budget_year(text, st, norm.from_src(table.start), evaluation_year)
+        by = by or ev
+        for tv in table_values(src.text, table, linker, plan=plan, evaluation=ev is not None):
             if tv.year is None and by:
                 tv.year = by
             records.append(_table_record(src, norm, st, attr, t_idx, tv))

@@ -206,14 +206,14 @@ def plan_document_year(title: Optional[str]) -> Optional[int]:
 
 def evaluation_year(title: Optional[str]) -> Optional[int]:
     """The one year a 绩效自评表's or 决算's title names (…2025年度…项目支出绩效自评表 →
-    2025), else None."""
+    2025), 0 when it names none, None for a title that is no evaluation's or names several."""
     if not title:
         return None
     p, _, _ = _rules()
     if not p["EvaluationDocument"].search(title):
         return None
     years = {int(m.group("y")) for m in p["HeaderYear"].finditer(title)}
-    return years.pop() if len(years) == 1 else None
+    return (years.pop() if len(years) == 1 else None) if years else 0
 
 
 @lru_cache(maxsize=256)
@@ -313,9 +313,11 @@ def _metric_columns(table, caption: str, linker: Linker) -> dict:
     return out
 
 
-def table_values(src_text: str, table, linker: Linker, plan: bool = False) -> list[TableValue]:
+def table_values(src_text: str, table, linker: Linker, plan: bool = False,
+                 evaluation: bool = False) -> list[TableValue]:
     """The values of *table*'s cells; *plan*: the table stands in a budget (部门预算), whose
-    amounts are planned unless a label says they are actual (上年执行数, 决算数)."""
+    amounts are planned unless a label says they are actual (上年执行数, 决算数);
+    *evaluation*: it stands in a 绩效自评表, whose 指标值 column is the aim."""
     p, _, _ = _rules()
     caption, caption_start = _caption(src_text, table)
     caption_units = _caption_units(caption) or _corner_units(table)
@@ -360,14 +362,14 @@ def table_values(src_text: str, table, linker: Linker, plan: bool = False) -> li
                 continue
             tried = True
             kind_labels = [h] + [o for o in labels if o is not h]
-            kind, negative = _kind(kind_labels, linker, caption, plan)
+            kind, negative = _kind(kind_labels, linker, caption, plan, evaluation)
             picked = _unit_and_metric(q, kind, kind_labels, caption_units, picks[h], linker,
                                       side_unit)
             if picked is not None:
                 break
         if picked is None and not tried:
             kind_labels = labels
-            kind, negative = _kind(kind_labels, linker, caption, plan)
+            kind, negative = _kind(kind_labels, linker, caption, plan, evaluation)
             metrics = None
             if kind == "change":
                 # 比上年± right of a metric's column: the change of that metric
@@ -479,7 +481,7 @@ def _unit_and_metric(q, kind: str, labels: list[str], caption_units: list, metri
 
 
 def _kind(labels: list[str], linker: Linker, caption: str = "",
-          plan: bool = False) -> tuple[str, bool]:
+          plan: bool = False, evaluation: bool = False) -> tuple[str, bool]:
     """(kind, negative) named by the labels: 增长（%） a change, 降幅 a negative one,
     2020年目标 a target (not 计划免疫); else a target in a table of planned amounts (its
     caption names a 预算 or 绩效目标, or *plan*: it stands in a budget document) unless the
@@ -492,6 +494,8 @@ def _kind(labels: list[str], linker: Linker, caption: str = "",
                 return "change", bool(p["NegativeHeader"].search(level))
             if p["TargetHeader"].search(level) and not linker.not_target.search(level):
                 return "target", False
+            if evaluation and p["EvaluationTargetHeader"].search(level):
+                return "target", False             # 指标值 beside 全年实际完成值
     planned = plan or bool(caption and p["PlanCaption"].search(caption))
     if planned and not p["ActualCaption"].search(caption) \
             and not any(p["ActualCaption"].search(h) for h in labels):
