@@ -286,16 +286,21 @@ def _corner_units(table) -> list:
 
 
 def _with_title_rows(caption: str, table) -> tuple[str, str]:
-    """(the caption with the table's title rows, the title rows): a header row of a table four or more columns
-    wide that fills at most two cells (项目名称 | 医疗救助补助资金 | | | |) names what the
-    table is about, as a caption would."""
+    """(the caption with the table's title rows, the title rows): a header row of a table four
+    or more columns wide that fills only its first two columns, a name and its value
+    (项目名称 | 医疗救助补助资金 | | | |), names what the table is about, as a caption would."""
     if table.n_cols < 4:
         return caption, ""
     filled: dict = {}
     for c in table.cells:
         if c.row < table.header_rows and c.text.strip():
-            filled.setdefault(c.row, []).append(c.text.strip())
-    title = "\n".join(normalise(" ".join(t)).text for _, t in sorted(filled.items()) if len(t) <= 2)
+            filled.setdefault(c.row, []).append(c)
+    # a form line: its name in the first column alone, its value from the second on
+    # (收入 | 支出 spanning two columns each is the table's head, no title)
+    title = "\n".join(normalise(" ".join(c.text.strip() for c in cs)).text
+                      for _, cs in sorted(filled.items())
+                      if len(cs) == 2 and sorted((c.col, c.colspan) for c in cs)[0] == (0, 1)
+                      and max(c.col for c in cs) == 1)
     if not title:
         return caption, ""
     return (caption + "\n" + title if caption else title), title
