@@ -220,7 +220,11 @@ class Linker:
         raw.sort()
         return raw
 
-    def find_aliases(self, text: str, start: int, end: int, raw=None) -> list[AliasHit]:
+    def find_aliases(self, text: str, start: int, end: int, raw=None,
+                     context_text: str = "") -> list[AliasHit]:
+        """Aliases in text[start:end] whose metric's context words stand in the sentence
+        or in *context_text* (a budget page's title: 本项目预算安排补助资金8652万元 under
+        …城乡居民基本医疗保险…项目绩效目标 is health money)."""
         sent = text[start:end]
         if raw is None:
             raw = self.scan_aliases(text, start, end)
@@ -233,7 +237,8 @@ class Linker:
         for a, b, key in raw:
             if key not in ok:
                 rule = self.rules[key]
-                ok[key] = not rule.context or bool(rule.context_any.search(sent))
+                ok[key] = not rule.context or bool(rule.context_any.search(sent)) \
+                    or bool(context_text and rule.context_any.search(context_text))
             if ok[key]:
                 hits.append(AliasHit(a, b, key))
         # longest first; drop hits overlapping a longer one
@@ -253,12 +258,13 @@ class Linker:
     # ---- linking -----------------------------------------------------------------
     def link_sentence(self, text: str, start: int, end: int,
                       quantities: Sequence[Quantity], tokens=None, plan_section: bool = False,
-                      segment=None, alias_hits=None) -> list[Link]:
+                      segment=None, alias_hits=None, context_text: str = "") -> list[Link]:
         """Link the quantities of text[start:end]; *tokens* are (start, end) word spans
         from the segmenter, used to judge whether a clause names a subject of its own;
         *plan_section* says the sentence stands in a section about plans (工作打算);
         *segment* (text -> words), used instead of *tokens*, segments only the short
-        clause prefixes that need it, so a long document is never segmented whole."""
+        clause prefixes that need it, so a long document is never segmented whole;
+        *context_text* may meet a metric's context words (see find_aliases)."""
         self._tokens = tokens
         self._segment = segment
         self._plan = plan_section
@@ -267,7 +273,7 @@ class Linker:
               and not COUNTING_WORD.fullmatch(q.text)]
         if not qs:
             return []
-        aliases = self.find_aliases(text, start, end, alias_hits)
+        aliases = self.find_aliases(text, start, end, alias_hits, context_text)
         clause_starts = [start] + [m.end() for m in CLAUSE_BREAK.finditer(text, start, end)]
         self._breakdown_hint = None
         self._prev_alias = {}

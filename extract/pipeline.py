@@ -20,7 +20,7 @@ from .normalise import normalise
 from .numbers import recognise
 from .scope import default_scoper
 from .structure import parse_structure
-from .tables import plan_document_year, planned_sentence, table_values
+from .tables import evaluation_year, plan_document_year, planned_sentence, table_values
 
 
 def process(src, segmenter: str = "jieba") -> DocResult:
@@ -47,17 +47,25 @@ def process(src, segmenter: str = "jieba") -> DocResult:
             if i == j:
                 continue
             plan = any(linker.is_plan_heading(h.title) for h in st.section_path_at(sent.start))
+            year = _budget_year(text, st, sent.start)
             if not plan:
-                year = _budget_year(text, st, sent.start)
                 plan = year is not None and planned_sentence(text[sent.start:sent.end], year)
+            # a budget page's title names its project (…城乡居民基本医疗保险…): health money
+            title = _article_title(st, sent.start) if year is not None else ""
             for link in linker.link_sentence(text, sent.start, sent.end, quantities[i:j],
                                              plan_section=plan, segment=segment,
-                                             alias_hits=alias_hits):
+                                             alias_hits=alias_hits, context_text=title):
                 if own_a <= link.quantity.start < own_b:
                     records.append(_record(src, norm, st, attr, link, sent))
     for t_idx, table in enumerate(tables):
-        plan = _budget_year(text, st, norm.from_src(table.start)) is not None
-        for tv in table_values(src.text, table, linker, plan=plan):
+        by = _budget_year(text, st, norm.from_src(table.start))
+        plan = by is not None
+        # a budget's or a 绩效自评表's tables are about the year its title names
+        ev = None if plan else _budget_year(text, st, norm.from_src(table.start), evaluation_year)
+        by = by or ev
+        for tv in table_values(src.text, table, linker, plan=plan, evaluation=ev is not None):
+            if tv.year is None and by:
+                tv.year = by
             records.append(_table_record(src, norm, st, attr, t_idx, tv))
     records.sort(key=lambda r: (r.start, r.end, r.metric))
     assign_record_ids(src.doc_id, records)
@@ -108,19 +116,27 @@ _CLAUSE_MARKS = ",;:"
 SNIPPET_MAX = 300
 
 
-def _budget_year(text: str, st, pos: int):
+def _budget_year(text: str, st, pos: int, of=plan_document_year):
     """The year of the department budget (部门预算) *pos* stands in (0 when its title names
     none), None outside a budget. The title may be set over two lines (某市医疗保障局 /
-    2025年部门预算): the article's first lines count."""
+    2025年部门预算): the article's first lines count. *of*: the title test (also
+    `evaluation_year`, for a 绩效自评表's year)."""
     idx = st.article_at(pos)
     if idx is None or not 0 <= idx < len(st.articles):
         return None
     art = st.articles[idx]
     head = [art.title] + [ln for ln in text[art.start:art.start + 160].split("\n")[:4]
                           if len(ln) <= 60]
-    years = [plan_document_year(ln) for ln in head]
+    years = [of(ln) for ln in head]
     found = [y for y in years if y is not None]
     return max(found) if found else None
+
+
+def _article_title(st, pos: int) -> str:
+    idx = st.article_at(pos)
+    if idx is None or not 0 <= idx < len(st.articles):
+        return ""
+    return st.articles[idx].title or ""
 
 
 def _boundary(text: str, ends: list, lo: int, hi: int, last: bool) -> int:

@@ -143,9 +143,11 @@ def _caption_year(caption: str) -> Optional[int]:
     return years.pop() if len(years) == 1 else None
 
 
-def _aliases(label: str, caption: str, linker: Linker) -> list[AliasHit]:
+def _aliases(label: str, caption: str, linker: Linker, title: str = "") -> list[AliasHit]:
     """Metric aliases in a label: the linker's and the header-only ones; the caption may
-    supply a metric's context words, never its alias."""
+    supply a metric's context words, never its alias; a metric's exclude words in the
+    table's title rows (*title*: 项目名称 | 医疗救助补助资金) keep it off the label too, so
+    that 年度资金总额 under that title is no government money but the assistance fund."""
     _, _, header_aliases = _rules()
     s = label + "\n" + caption
     hits = [h for h in linker.find_aliases(s, 0, len(s)) if h.end <= len(label)]
@@ -156,7 +158,7 @@ def _aliases(label: str, caption: str, linker: Linker) -> list[AliasHit]:
     out = []
     for h in hits:
         rule = linker.rules[h.metric]
-        if any(x.search(label) for x in rule.exclude):
+        if any(x.search(label) or (title and x.search(title)) for x in rule.exclude):
             continue
         if any(x.search(label) for x in header_aliases.excludes.get(h.metric, ())):
             continue
@@ -200,6 +202,18 @@ def plan_document_year(title: Optional[str]) -> Optional[int]:
     p, _, _ = _rules()
     m = p["HeaderYear"].search(title)
     return int(m.group("y")) if m else 0
+
+
+def evaluation_year(title: Optional[str]) -> Optional[int]:
+    """The one year a 绩效自评表's or 决算's title names (…2025年度…项目支出绩效自评表 →
+    2025), 0 when it names none, None for a title that is no evaluation's or names several."""
+    if not title:
+        return None
+    p, _, _ = _rules()
+    if not p["EvaluationDocument"].search(title):
+        return None
+    years = {int(m.group("y")) for m in p["HeaderYear"].finditer(title)}
+    return (years.pop() if len(years) == 1 else None) if years else 0
 
 
 @lru_cache(maxsize=256)
@@ -260,6 +274,38 @@ def _caption_units(caption: str) -> list:
     return [hu] if hu else []
 
 
+def _corner_units(table) -> list:
+    """The unit a header cell above the row labels names for the whole table (资金情况
+    （万元） | 全年预算数 | 全年执行数): like a caption's 单位：万元."""
+    for c in table.cells:
+        if c.row < table.header_rows and c.col < table.header_cols:
+            hu = _header_unit(normalise(c.text).text)
+            if hu:
+                return [hu]
+    return []
+
+
+def _with_title_rows(caption: str, table) -> tuple[str, str]:
+    """(the caption with the table's title rows, the title rows): a header row of a table four
+    or more columns wide that fills only its first two columns, a name and its value
+    (项目名称 | 医疗救助补助资金 | | | |), names what the table is about, as a caption would."""
+    if table.n_cols < 4:
+        return caption, ""
+    filled: dict = {}
+    for c in table.cells:
+        if c.row < table.header_rows and c.text.strip():
+            filled.setdefault(c.row, []).append(c)
+    # a form line: its name in the first column alone, its value from the second on
+    # (收入 | 支出 spanning two columns each is the table's head, no title)
+    title = "\n".join(normalise(" ".join(c.text.strip() for c in cs)).text
+                      for _, cs in sorted(filled.items())
+                      if len(cs) == 2 and sorted((c.col, c.colspan) for c in cs)[0] == (0, 1)
+                      and max(c.col for c in cs) == 1)
+    if not title:
+        return caption, ""
+    return (caption + "\n" + title if caption else title), title
+
+
 def _metric_columns(table, caption: str, linker: Linker) -> dict:
     """Grid column -> the metric its header names (for 比上年± columns next to it)."""
     out = {}
@@ -272,12 +318,15 @@ def _metric_columns(table, caption: str, linker: Linker) -> dict:
     return out
 
 
-def table_values(src_text: str, table, linker: Linker, plan: bool = False) -> list[TableValue]:
+def table_values(src_text: str, table, linker: Linker, plan: bool = False,
+                 evaluation: bool = False) -> list[TableValue]:
     """The values of *table*'s cells; *plan*: the table stands in a budget (部门预算), whose
-    amounts are planned unless a label says they are actual (上年执行数, 决算数)."""
+    amounts are planned unless a label says they are actual (上年执行数, 决算数);
+    *evaluation*: it stands in a 绩效自评表, whose 指标值 column is the aim."""
     p, _, _ = _rules()
     caption, caption_start = _caption(src_text, table)
-    caption_units = _caption_units(caption)
+    caption_units = _caption_units(caption) or _corner_units(table)
+    caption, title = _with_title_rows(caption, table)
     metric_cols = None
     caption_metric = None
     found = {h.metric for h in _aliases(caption, "", linker)}
@@ -313,19 +362,19 @@ def table_values(src_text: str, table, linker: Linker, plan: bool = False) -> li
         tried = False
         for h in labels:
             if h not in picks:
-                picks[h] = _pick(_aliases(h, caption, linker))
+                picks[h] = _pick(_aliases(h, caption, linker, title))
             if not picks[h]:
                 continue
             tried = True
             kind_labels = [h] + [o for o in labels if o is not h]
-            kind, negative = _kind(kind_labels, linker, caption, plan)
+            kind, negative = _kind(kind_labels, linker, caption, plan, evaluation)
             picked = _unit_and_metric(q, kind, kind_labels, caption_units, picks[h], linker,
                                       side_unit)
             if picked is not None:
                 break
         if picked is None and not tried:
             kind_labels = labels
-            kind, negative = _kind(kind_labels, linker, caption, plan)
+            kind, negative = _kind(kind_labels, linker, caption, plan, evaluation)
             metrics = None
             if kind == "change":
                 # 比上年± right of a metric's column: the change of that metric
@@ -343,6 +392,8 @@ def table_values(src_text: str, table, linker: Linker, plan: bool = False) -> li
             continue
         others = kind_labels[1:]
         (unit, scale), metric, k = picked
+        if not q.unit and q.unit_text:
+            scale = 1.0                    # 2480.6万 under 金额（万元）: the cell's 万 is the magnitude
         rule = linker.rules[metric]
         qs0 = q.start
         if _MINUS.match(norm.text[:q.start]) and (q.value or 0) > 0:
@@ -435,7 +486,7 @@ def _unit_and_metric(q, kind: str, labels: list[str], caption_units: list, metri
 
 
 def _kind(labels: list[str], linker: Linker, caption: str = "",
-          plan: bool = False) -> tuple[str, bool]:
+          plan: bool = False, evaluation: bool = False) -> tuple[str, bool]:
     """(kind, negative) named by the labels: 增长（%） a change, 降幅 a negative one,
     2020年目标 a target (not 计划免疫); else a target in a table of planned amounts (its
     caption names a 预算 or 绩效目标, or *plan*: it stands in a budget document) unless the
@@ -448,6 +499,8 @@ def _kind(labels: list[str], linker: Linker, caption: str = "",
                 return "change", bool(p["NegativeHeader"].search(level))
             if p["TargetHeader"].search(level) and not linker.not_target.search(level):
                 return "target", False
+            if evaluation and p["EvaluationTargetHeader"].search(level):
+                return "target", False             # 指标值 beside 全年实际完成值
     planned = plan or bool(caption and p["PlanCaption"].search(caption))
     if planned and not p["ActualCaption"].search(caption) \
             and not any(p["ActualCaption"].search(h) for h in labels):
@@ -467,9 +520,15 @@ def _threshold(before: str) -> Optional[str]:
     return next((q for name, q in _THRESHOLDS if p[name].match(before)), None)
 
 
+def _own_label(tv: TableValue) -> str:
+    """The words a cell prints before its figure (a form's 年度资金总额：8652)."""
+    return tv.cell.text[:max(0, tv.start - tv.cell.start)]
+
+
 def _drop_row_repeats(out: list[TableValue]) -> list[TableValue]:
     """ANNOTATION rule 3: inside one table row, a cell that only repeats the row's total
-    (合计 333.00 = 项目支出 333.00, no other column filled) is not a second record; an
+    (合计 333.00 = 项目支出 333.00, no other column filled; a form's 年度资金总额：8652 =
+    其中：财政拨款：8652) is not a second record; an
     amount of 0 (0.00: nothing planned) is none."""
     p, _, _ = _rules()
     out = [tv for tv in out if not (tv.unit == "元" and tv.value == 0)]
@@ -480,8 +539,9 @@ def _drop_row_repeats(out: list[TableValue]) -> list[TableValue]:
     for tvs in rows.values():
         if len(tvs) != 2:
             continue
-        total = [tv for tv in tvs if tv.cell.col_header and
-                 p["TotalHeader"].search(_levels(tv.cell.col_header)[0])]
+        total = [tv for tv in tvs if (tv.cell.col_header and
+                 p["TotalHeader"].search(_levels(tv.cell.col_header)[0]))
+                 or p["TotalHeader"].search(_own_label(tv))]
         if len(total) == 1 and tvs[0].value == tvs[1].value and tvs[0].kind == tvs[1].kind:
             drop.add(id(next(tv for tv in tvs if tv is not total[0])))
     return [tv for tv in out if id(tv) not in drop]

@@ -21,7 +21,7 @@ import regex
 from lxml import etree
 
 from .base import Table
-from .tables import RowWriter, grid_columns
+from .tables import FIGURE_CELL, RowWriter, grid_columns, split_stacked
 
 BLOCK = frozenset("""address article aside blockquote body caption center dd details dialog
 dir div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr html li
@@ -158,11 +158,18 @@ class Renderer:
             writer.end_row()
         if header_rows == 0 and spans:
             header_rows = max(rs for rs, _ in spans[0]) if spans[0] else 1
+            # a table drawn without <th>: the leading rows with no cell led by a figure are
+            # its headers (项目名称 | 医疗救助补助资金, then 资金情况（万元） | 全年预算数 |
+            # 预算执行率（B/A×100%）; a year, 2016年, is no figure)
+            words = 0
+            while words < len(rows) - 1 and not any(FIGURE_CELL.match(cell_text(td)) for td in rows[words]):
+                words += 1
+            header_rows = max(header_rows, words)
         self.pos = writer.pos
         self.last = "\n"
         done = writer.finish(header_rows)
         if done is not None:
-            self.tables.append(done)
+            self.tables.extend(split_stacked(done))
 
 
 def cell_text(el) -> str:

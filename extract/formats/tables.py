@@ -87,3 +87,46 @@ class RowWriter:
         self.table.end = max(self.table.start, self.pos - 1)
         self.table.header_rows = max(1, header_rows)
         return self.table.finish()
+
+
+# a cell that is a figure (2480.6万, ≥95%, 100%), not a label holding one (预算执行率（B/A×100%）)
+# nor a year (2016年)
+FIGURE_CELL = regex.compile(r"\s*(?:[≥≧≤≦<>=＞＜＝]=?\s*)?[-+−]?\d[\d.,，]*(?!\d|\s*(?:年|月|日))")
+
+
+def split_stacked(table: Table) -> list[Table]:
+    """A table holding two tables one above the other: a 绩效自评表's funds part (资金情况 |
+    全年预算数 | 全年执行数, rows of figures) and below it the indicator part headed by a row
+    of three or more labels and no figure (一级指标 | 二级指标 | 三级指标 | 指标值 |
+    实际完成值). The lower part becomes a table of its own headed by that row, so that the
+    funds' headers do not label the indicators; it looks for its caption where the upper
+    part's is (``caption_at``). A cell spanning the cut stays with the upper part."""
+    rows: dict = {}
+    for c in table.cells:
+        rows.setdefault(c.row, []).append(c)
+    cut, seen_figure = 0, False
+    for r in range(table.header_rows, table.n_rows - 1):
+        cells = [c for c in rows.get(r, ()) if c.text.strip()]
+        figures = any(FIGURE_CELL.match(c.text) for c in cells)
+        if seen_figure and not figures and len(cells) >= 3 and \
+                any(FIGURE_CELL.match(c.text) for k in range(r + 1, table.n_rows)
+                    for c in rows.get(k, ())):
+            cut = r
+            break
+        seen_figure = seen_figure or figures
+    if not cut:
+        return [table]
+    upper = Table(start=table.start, end=table.start, header_rows=table.header_rows,
+                  caption_at=table.caption_at)
+    lower = Table(start=min(c.start for c in rows[cut]), end=table.end, header_rows=1,
+                  caption_at=table.caption_at if table.caption_at is not None else table.start)
+    for c in table.cells:
+        c.col_header = c.row_header = None            # finish() labels them anew
+        if c.row < cut:
+            c.rowspan = min(c.rowspan, cut - c.row)
+            upper.cells.append(c)
+            upper.end = max(upper.end, c.end)
+        else:
+            c.row -= cut
+            lower.cells.append(c)
+    return [upper.finish()] + split_stacked(lower.finish())

@@ -29,6 +29,8 @@ _CANDIDATE = regex.compile(r"(?<=[^\s|])(?:[ \u3000\u00a0]*\t|[ \u3000\u00a0]{2,
 _SPACE_SEP = regex.compile(r"[ \u3000\u00a0]*\t[ \t\u3000\u00a0]*|[ \u3000\u00a0]{2,}")
 _PIPE_RULE = regex.compile(r"\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NUMBER_CELL = regex.compile(r"[-+−]?\d[\d,，.]*\s*(?:%|％|‰|[万亿千百]?[元人次个张家床所户]*)")
+_DIGIT = regex.compile(r"\d")
+_FORM_CELL = regex.compile(r"[^\d:：]{1,12}[:：]\s*[-+−]?\d[\d,，.]*\s*(?:%|％|[万亿千]?元)?")
 _WIDE = regex.compile(r"[\p{ea=W}\p{ea=F}]")
 _MAX_CELL = 40          # a cell longer than this is prose, not a table cell
 _SENTENCE_END = ("。", "；", "！", "？")
@@ -122,6 +124,11 @@ def _flush(text: str, kind: Optional[str], block: list[tuple[int, list[Span]]],
            out: list[Table]) -> None:
     if len(block) < 2:
         return
+    cut = _new_header(text, block)
+    if cut:
+        _flush(text, kind, block[:cut], out)
+        _flush(text, kind, block[cut:], out)
+        return
     if kind == "space":
         grid = _align(text, block)
     else:
@@ -140,6 +147,21 @@ def _flush(text: str, kind: Optional[str], block: list[tuple[int, list[Span]]],
             table.cells.append(Cell(text=text[a:b], row=r, col=c, start=a, end=b,
                                     rowspan=rowspan, colspan=colspan))
     out.append(table.finish())
+
+
+def _new_header(text: str, block: list[tuple[int, list[Span]]]) -> int:
+    """Index of a row below figures that heads a table of its own, 0 if none: a form on top
+    of a 绩效目标表 (项目资金 | 年度资金总额：8652 …, then 一级指标 | 二级指标 | 三级指标 |
+    指标值 | 分值 and the indicator rows) is two tables, so that the form's words do not
+    label the indicators. Such a row has three or more filled cells, none with a digit."""
+    seen_digit = False
+    for r, (_, spans) in enumerate(block):
+        cells = [text[a:b] for a, b in spans if b > a]
+        digits = any(_DIGIT.search(c) for c in cells)
+        if seen_digit and not digits and len(cells) >= 3 and r + 1 < len(block):
+            return r
+        seen_digit = seen_digit or digits
+    return 0
 
 
 def _align(text: str, block: list[tuple[int, list[Span]]]) -> list[dict[int, tuple[Span, int]]]:
@@ -187,9 +209,12 @@ def _width(text: str, start: int, end: int) -> int:
 
 
 def _is_data_row(text: str, row: dict[int, tuple[Span, int]]) -> bool:
+    """A row with a label and a figure: a cell that is a number, or a form's cell that
+    names its figure (项目资金（万元） | 年度资金总额：8652 | 其中：财政拨款：8652)."""
     if 0 not in row:
         return False
-    return any(_NUMBER_CELL.fullmatch(text, a, b) for c, ((a, b), _) in row.items() if c > 0)
+    return any(_NUMBER_CELL.fullmatch(text, a, b) or _FORM_CELL.fullmatch(text, a, b)
+               for c, ((a, b), _) in row.items() if c > 0)
 
 
 def _header_spans(grid, r: int, c: int, colspan: int, header_rows: int,

@@ -46,6 +46,9 @@ def check_tables(pats, ex):
     if "title" in ex:                      # a budget document: its amounts are plans
         assert tables.is_plan_document(ex["title"]) == ex["plan"], ex
         return
+    if "evaluation_title" in ex:           # a 绩效自评表 / 决算: the year its tables are about
+        assert tables.evaluation_year(ex["evaluation_title"]) == ex["year"], ex
+        return
     if "sentence" in ex:                   # a budget's sentence about its own period or the past
         assert tables.planned_sentence(ex["sentence"], ex["budget_year"]) == ex["plan"], ex
         return
