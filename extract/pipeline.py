@@ -41,13 +41,14 @@ def process(src, segmenter: str = "jieba") -> DocResult:
         alias_hits = linker.scan_aliases(text)
         starts = [q.start for q in quantities]
         ends = [q.end for q in quantities]
+        budget_years: dict = {}
         for sent, own_a, own_b in _windows(text, st.sentences, starts, ends):
             i = bisect.bisect_left(starts, sent.start)
             j = bisect.bisect_left(starts, sent.end)
             if i == j:
                 continue
             plan = any(linker.is_plan_heading(h.title) for h in st.section_path_at(sent.start))
-            year = _budget_year(text, st, sent.start)
+            year = _budget_year(text, st, sent.start, memo=budget_years)
             if not plan:
                 plan = year is not None and planned_sentence(text[sent.start:sent.end], year)
             # a budget page's title names its project (…城乡居民基本医疗保险…): health money
@@ -116,20 +117,24 @@ _CLAUSE_MARKS = ",;:"
 SNIPPET_MAX = 300
 
 
-def _budget_year(text: str, st, pos: int, of=plan_document_year):
+def _budget_year(text: str, st, pos: int, of=plan_document_year, memo: dict | None = None):
     """The year of the department budget (部门预算) *pos* stands in (0 when its title names
     none), None outside a budget. The title may be set over two lines (某市医疗保障局 /
     2025年部门预算): the article's first lines count. *of*: the title test (also
-    `evaluation_year`, for a 绩效自评表's year)."""
+    `evaluation_year`, for a 绩效自评表's year). *memo*: a dict kept for one document, so
+    each article's title is tested once (it is asked for every sentence holding a number)."""
     idx = st.article_at(pos)
     if idx is None or not 0 <= idx < len(st.articles):
         return None
-    art = st.articles[idx]
-    head = [art.title] + [ln for ln in text[art.start:art.start + 160].split("\n")[:4]
-                          if len(ln) <= 60]
-    years = [of(ln) for ln in head]
-    found = [y for y in years if y is not None]
-    return max(found) if found else None
+    memo = {} if memo is None else memo
+    key = (idx, of)
+    if key not in memo:
+        art = st.articles[idx]
+        head = [art.title] + [ln for ln in text[art.start:art.start + 160].split("\n")[:4]
+                              if len(ln) <= 60]
+        found = [y for y in map(of, head) if y is not None]
+        memo[key] = max(found) if found else None
+    return memo[key]
 
 
 def _article_title(st, pos: int) -> str:
