@@ -5,8 +5,7 @@ whose items include an indicator no metric counts (耗占比), a second group of
 figures of a bulletin that are no metric (life expectancy, mortality, densities, staff and
 institution totals, visits per resident, the admission rate of the insured, bed use,
 health accounts) must give no record."""
-from extract.ingest import SourceDoc
-from extract.pipeline import process
+from pipeline_text import text_records
 
 TEXT = (
     "2024年青阳县卫生健康事业发展统计公报\n"
@@ -23,8 +22,7 @@ TEXT = (
 
 
 def _records():
-    src = SourceDoc(doc_id="t", path="t.txt", text=TEXT, format="txt", encoding="utf-8", sha256="0")
-    return [r.to_json() for r in process(src).records]
+    return text_records(TEXT)
 
 
 def test_bulletin_paragraph_values_units_kinds_and_offsets():

@@ -1,7 +1,6 @@
 """Statistical bulletins and news through the whole pipeline: implied units, breakdowns,
 last year's bracketed level (dated the year before), continuation clauses, signs."""
-from extract.ingest import SourceDoc
-from extract.pipeline import process
+from pipeline_text import text_records
 
 BULLETIN = (
     "2022年绥化市卫生健康事业发展统计公报\n"
@@ -14,8 +13,7 @@ BULLETIN = (
 
 
 def _records(text, name="t"):
-    src = SourceDoc(doc_id=name, path=f"{name}.txt", text=text, format="txt", encoding="utf-8", sha256="0")
-    return [r.to_json() for r in process(src).records]
+    return text_records(text, name)
 
 
 def test_bulletin_records_with_units_kinds_and_years():

@@ -1,8 +1,7 @@
 """Long 政府工作报告 and economy-wide 国民经济和社会发展统计公报 through the whole pipeline:
 a few health values among many other figures. Exact values, units, kinds and offsets of the
 health records, and no record from the pension, employment, investment or welfare figures."""
-from extract.ingest import SourceDoc
-from extract.pipeline import process
+from pipeline_text import text_records
 
 REPORT = (
     "政府工作报告\n——2021年1月12日在醴陵市第十六届人民代表大会第六次会议上\n\n"
@@ -33,8 +32,7 @@ BULLETIN = (
 
 
 def _records(text, name="t"):
-    src = SourceDoc(doc_id=name, path=f"{name}.txt", text=text, format="txt", encoding="utf-8", sha256="0")
-    return [r.to_json() for r in process(src).records]
+    return text_records(text, name)
 
 
 def test_government_work_report_health_values_only():

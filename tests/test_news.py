@@ -1,8 +1,7 @@
 """News items and interviews through the whole pipeline: a newspaper report of a city's
 statistical bulletin reposted in traditional script, with the indicator after the count,
 quotes, a Q&A with targets, counts that are no metric, consumables and run-together text."""
-from extract.ingest import SourceDoc
-from extract.pipeline import process
+from pipeline_text import text_records
 
 NEWS = (
     "當前位置：首頁 > 新聞 > 本地\n"
@@ -16,8 +15,7 @@ NEWS = (
 
 
 def _records(text, name="news"):
-    src = SourceDoc(doc_id=name, path=f"{name}.txt", text=text, format="txt", encoding="utf-8", sha256="0")
-    return [r.to_json() for r in process(src).records]
+    return text_records(text, name)
 
 
 def test_news_item_values_units_kinds_and_offsets():
