@@ -199,35 +199,13 @@ def export_cmd(db, fmt, out, layout, include_children, bom, **filters):
     Example:
       reform export --format csv --region 湖南省 --include-children --out hunan.csv
     """
-    filters = _resolved_filters(db, filters, include_children)
+    from extract.resolve import resolve_filters
+    filters = resolve_filters(db, filters, include_children)
     try:
         n = export(db, fmt, out, layout, filters, bom=bom, log=lambda m: click.echo(m, err=True))
     except ExportError as exc:
         raise click.UsageError(str(exc))
     click.echo(f"{n} {'records' if layout == 'long' else 'rows'} -> {out}", err=True)
-
-
-def _resolved_filters(db, filters: dict, include_children: bool = False) -> dict:
-    """--region/--metric/--doc/--year checked through `extract.resolve` (exit 2 with the
-    candidates when one names nothing or several); the metric as its key."""
-    from extract import resolve
-    if include_children and not filters.get("region"):
-        raise click.UsageError("--include-children needs --region")
-    conn = open_readonly(db)
-    try:
-        out = dict(filters)
-        if filters.get("region") is not None:
-            resolve.resolve_region(conn, filters["region"])     # kept as given (codebook)
-        out["metric"] = resolve.resolve_metric(filters.get("metric"))
-        if "doc" in filters:
-            out["doc"] = resolve.resolve_doc(conn, filters.get("doc"))
-        if "year" in filters:
-            out["year"] = resolve.resolve_year(conn, filters.get("year"))
-    finally:
-        conn.close()
-    if include_children:
-        out["include_children"] = True
-    return out
 
 
 STATS_BY = {

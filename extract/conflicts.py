@@ -241,9 +241,9 @@ def conflicts_command(region, metric, year, fmt, db):
       reform conflicts --region 襄阳市 --metric 参合率
     """
     from extract.codebook import metric_defs
-    from extract.diff import resolve_metric
-    metric = resolve_metric(metric)
-    cells = find_conflicts(db, region, metric, year)
+    from extract.resolve import resolve_filters
+    f = resolve_filters(db, {"region": region, "metric": metric, "year": year})
+    cells = find_conflicts(db, f["region"], f["metric"], f["year"])
     if fmt == "json":
         click.echo(conflicts_json(cells), nl=False)
     else:

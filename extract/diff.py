@@ -296,19 +296,6 @@ def _load_values(conn, region: Region, include_children: bool, year, metric) -> 
     return out
 
 
-def resolve_metric(query: str | None) -> str | None:
-    """A metric key from its key or its zh name."""
-    if query is None:
-        return None
-    defs = metric_defs()
-    if query in defs:
-        return query
-    for k, d in defs.items():
-        if d["zh"] == query:
-            return k
-    raise click.UsageError(f"unknown metric {query!r} (known: {', '.join(defs)})")
-
-
 def compare(a: Value | None, b: Value | None) -> tuple[float | None, str | None, float | None,
                                                        str]:
     """(difference B − A, its unit, ratio B / A, note) of two chosen values."""

@@ -57,7 +57,7 @@ def parse_years(s: str | None) -> tuple[int | None, int | None]:
 def resolve_column(query: str, defs: dict) -> tuple[str, str]:
     """(metric key, panel column) named by *query*."""
     from extract.codebook import _parse_panel_column
-    from extract.diff import resolve_metric
+    from extract.resolve import resolve_metric
     if "__" in query:
         if _parse_panel_column(query, defs) is None:
             raise PlotError(f"unknown panel column {query!r}")
@@ -71,7 +71,7 @@ def series_for(db, metric: str, regions, years=(None, None)) -> tuple:
     metric's other panel columns holding values for these regions)."""
     from extract.codebook import metric_defs
     from extract.conflicts import panel_cells
-    from extract.diff import resolve_region
+    from extract.resolve import resolve_region
     from extract.export import _query_rows
     from extract.store import open_readonly
     defs = metric_defs()

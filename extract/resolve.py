@@ -170,3 +170,28 @@ def resolve_year(conn, year: int | None) -> int | None:
     if year is not None and not 1949 <= year <= 2100:
         raise ResolveError(f"year {year} is not a year between 1949 and 2100")
     return year
+
+
+# --- the filters of a verb ------------------------------------------------------------
+
+def resolve_filters(db, filters: dict, include_children: bool = False) -> dict:
+    """A verb's --region/--metric/--doc/--year checked (exit 2 with the candidates when one
+    names nothing or several); the metric as its key, the region kept as given."""
+    from extract.store import open_readonly
+    if include_children and not filters.get("region"):
+        raise click.UsageError("--include-children needs --region")
+    conn = open_readonly(db)
+    try:
+        out = dict(filters)
+        if filters.get("region") is not None:
+            resolve_region(conn, filters["region"])     # kept as given (codebook)
+        out["metric"] = resolve_metric(filters.get("metric"))
+        if "doc" in filters:
+            out["doc"] = resolve_doc(conn, filters.get("doc"))
+        if "year" in filters:
+            out["year"] = resolve_year(conn, filters.get("year"))
+    finally:
+        conn.close()
+    if include_children:
+        out["include_children"] = True
+    return out

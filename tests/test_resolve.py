@@ -114,3 +114,15 @@ def test_diff_uses_the_same_resolver(sample_db):
     assert res.exit_code == 2 and "did you mean: 430400 湖南省衡阳市" in res.output
     res = invoke("diff", "--db", sample_db, "湖南", "襄樊", "--metric", "新农合参合率")
     assert res.exit_code == 0 and "\n参合率  " in res.output
+
+
+
+def test_conflicts_and_plot_use_the_same_resolver(sample_db, tmp_path):
+    res = invoke("conflicts", "--db", sample_db, "--region", "衡阳县")
+    assert res.exit_code == 2 and "did you mean: 430400 湖南省衡阳市" in res.output
+    res = invoke("conflicts", "--db", sample_db, "--metric", "新农合参合率")
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "x.png"
+    res = invoke("plot", "新农合参合率", "--db", sample_db, "--region", "衡阳县", "--out", out)
+    assert res.exit_code == 2 and "did you mean: 430400 湖南省衡阳市" in res.output
+    assert not out.exists()
