@@ -23,74 +23,54 @@ import regex
 from .model import Quantity
 from .patterns import load_patterns
 
+
+def _linker_words() -> dict:
+    """The words the list, breakdown and continuation rules below look for: data, in the
+    `linker_words` section of patterns/metrics.yaml (each name there is the lower-case name
+    of its constant here)."""
+    pats = load_patterns("metrics")
+    return {k: pats.compile(v) for k, v in (pats.raw.get("linker_words") or {}).items()}
+
+
+_WORDS = _linker_words()
+
 CLAUSE_BREAK = regex.compile(r"[,;:!?。]")
 HARD_BREAK_CHARS = ";。!?"
 HARD_BREAK = regex.compile("[" + regex.escape(HARD_BREAK_CHARS) + "]")
-RESPECTIVELY = regex.compile("分别")
-# 每参保一人, 一人一档: a lone small Chinese numeral with a measure word counts nothing
-COUNTING_WORD = regex.compile(r"[一二两三四五六七八九十][人个家所张天元次]")
-OWN_INDICATOR = regex.compile(r"率|占比|比例|比重|指数|人数|人次|金额|费用|收入|度")
-LIST_COLON = regex.compile(r"[^,;:。\n]{0,4}?[:]")
-HEALTH_WORD = regex.compile(r"医|卫生|健康|药|诊|病")
-LIST_JOIN = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*")
-# 分别提高到每人每年550元和每人每月113元: a per-person phrase may open each item
-LIST_JOIN_PER = regex.compile(r"\s*(?:、|和|及|与|,|以及)\s*(?:每人每[年月天]|每人|人均)?\s*")
-# the items of a list before a shared indicator (养老、医疗、失业保险参保人数分别…)
-ITEM_SPLIT = regex.compile(r"、|(?<=保险|医保|养老|医疗|失业|工伤|生育|量|数|率|人次|支出|费用|比例)(?:和|及|以及|与)")
-# what may stand between a list's shared indicator and 分别
-LIGHT_TAIL = regex.compile(r"(?:数|的|均|也)?")
-# an item that names an indicator of its own (教育支出, 城镇化率, 手术量)
-INDICATOR_END = regex.compile(r"(?:量|数|率|人次|支出|费用|比例|比重|收入|金额|投入|投资|资金|标准)$")
+RESPECTIVELY = _WORDS["respectively"]
+COUNTING_WORD = _WORDS["counting_word"]
+OWN_INDICATOR = _WORDS["own_indicator"]
+LIST_COLON = _WORDS["list_colon"]
+HEALTH_WORD = _WORDS["health_word"]
+LIST_JOIN = _WORDS["list_join"]
+LIST_JOIN_PER = _WORDS["list_join_per"]
+ITEM_SPLIT = _WORDS["item_split"]
+LIGHT_TAIL = _WORDS["light_tail"]
+INDICATOR_END = _WORDS["indicator_end"]
 # a clause holding more than 分别 and its verb (…，分别增长…)
 BREAK_OR_SPACE = regex.compile(r"\p{Han}{5,}")
-# words that may stand before a number that continues the previous clause's indicator
-CONTINUATION = regex.compile(
-    r"其中|分别|比上年|较上年|比去年|较去年|同比|环比|同期|比|较|与|相比|达到|达|为|是|增长|增加|提高|提升|"
-    r"上升|下降|降低|减少|回落|了|共|累计|平均|约|近|超过|全年|当年|年底|年末|以上|左右|最高的|最低的|最高|最低|"
-    r"(?:新一轮)?(?:医改|改革|实施|政策实施|改革实施)(?:初期|之初|前|以来|后)|不足|不到|仅|只有|将近|接近|逾|"
-    r"快速|迅速|大幅|稳步|逐步|持续|进一步|明显|显著|去年同期|上年同期|每人每年|每人|人均|"
-    r"按(?:当年|可比)(?:价格)?(?:计算|计)?|扣除价格因素(?:后)?|上涨|"
-    r"由|从|原来的|原来|原先的|原先|过去的|改革前的|的|"
-    r"\d{2,4}年|[一二三四五六七八九十\d]+月(?:份)?|[上下]半年|第?[一二三四1-4]季度|底|"
-    r"[^,;:。\d]{1,12}?等(?:[0-9一二两三四五六七八九十]+个)?(?:山区|贫困|试点|重点|偏远)?(?:县|市|区|乡镇|镇)"
-    r"(?:\(市、区\)|\(市\)|\(区\))?(?:均|都|也)|"
-    r"(?:城乡)?(?:职工|居民)(?:基本)?医保|城镇(?:职工|居民)(?:医保)?|新农合|大病保险|"
-    r"全国|全[省市县区乡镇]|[省市县区]级|(?:平均)?水平(?=[高低多少])|市区|县城|城区|农村|城镇|乡镇|[省市县区]|年|和|及|、|\s"
-)
+CONTINUATION = _WORDS["continuation"]
 # a run of continuation words only (每人每年, 比上年同期): no subject of its own
 CONTINUATION_RUN = regex.compile(f"(?:{CONTINUATION.pattern})+")
 HAN = regex.compile(r"\p{Han}")
 NOT_WORD_CHAR = regex.compile(r"[^\p{Han}A-Za-z]")
-# 、…的任务目标: a list item that ends in a goal
-GOAL_AFTER_LIST = regex.compile(r"的\S{0,6}?(?:目标|要求|任务)")
+GOAL_AFTER_LIST = _WORDS["goal_after_list"]
 LIGHT_PREFIX_CHARS = 2
-# a breakdown of the lead clause's indicator: 床位增加5.2万张,其中:公立医院增加3.1万张;
-# 总诊疗人次中,医院38.8亿人次 (its items name an institution or a subgroup, not the indicator)
-BREAKDOWN = regex.compile(r"其中[:,]?|按[^,;:。\d]{1,8}?分[:,]")
-# an item of a breakdown named by an institution (医院1.4亿人次, 二级医院0.5亿人次,
-# 公立医院增加716张): it continues the indicator before it, also without 其中
+BREAKDOWN = _WORDS["breakdown"]
 DIGIT = regex.compile(r"[0-9]")
-# a sentence that may hold a breakdown at all (one search per sentence, not per number)
-BREAKDOWN_HINT = regex.compile(r"其中|中[,:]|按|医院|卫生院|机构|中心|站|卫生室|诊所|门诊部|卫生所")
-INSTITUTION_ITEM = regex.compile(
-    r"[^\d,;:。()]{0,12}?(?:医院|卫生院|医疗卫生机构|医疗机构|机构|服务中心|服务站|卫生室|诊所|门诊部|卫生所)"
-    r"(?:\(站\))?(?:同比|比上年|较上年|与上年相比)?(?:增加|增长|提高|上升|减少|下降|降低)?了?")
-BREAKDOWN_AFTER_ALIAS = regex.compile(r"[^,;:。\d]{0,6}?中[,:]")
+BREAKDOWN_HINT = _WORDS["breakdown_hint"]
+INSTITUTION_ITEM = _WORDS["institution_item"]
+BREAKDOWN_AFTER_ALIAS = _WORDS["breakdown_after_alias"]
 BREAKDOWN_ITEM_CHARS = 14
 # the items of a breakdown run on over soft breaks and semicolons, not over a full stop
 BREAKDOWN_STOP = regex.compile(r"[。!?\n]")
-# 基金支付比例,职工医保为83.5%,居民医保为68.2%: an indicator standing alone in its clause
-# names the topic of the short items after it
-TOPIC_ITEM = regex.compile(r"[^\d,;:。()]{1,8}?(?:为|是|达到|达)")
+TOPIC_ITEM = _WORDS["topic_item"]
 # a bare number with a magnitude takes the unit its indicator implies (总诊疗人次85.3亿,
 # 入院人次102.4万, 投入资金12.6亿) when it stands right after the indicator
 IMPLIED_MAGNITUDES = frozenset(("万", "亿", "十万", "百万", "千万", "十亿", "百亿", "千亿", "万亿"))
 IMPLIED_UNITS = frozenset(("人次", "人", "元", "张"))
-# 门诊人次突破50万, 总诊疗人次超1.5亿: a qualifier may stand between them too
-IMPLIED_GAP = regex.compile(r"(?:达到了|达到|达|为|共|约|累计|总计|合计|突破|超过|超|逾|近|将近|接近|\s)*")
-# a number no metric counts (新建卫生院12所) in a clause between an indicator and a bare
-# continuation (增长20%) is what the continuation compares; dates (2021年, 3月) are not
-UNCOUNTED_NUMBER = regex.compile(r"[0-9][0-9.]*(?![0-9.])(?!\s*(?:年|月|日|号|季度|时|[-/.]))")
+IMPLIED_GAP = _WORDS["implied_gap"]
+UNCOUNTED_NUMBER = _WORDS["uncounted_number"]
 
 
 @dataclass
